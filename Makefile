@@ -1,0 +1,75 @@
+# Run `make help` for the list of targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 5005
+ACTION_PORT ?= 5055
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/office-guide.tar.gz
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+# Rasa 3.6 needs Python 3.10 (3.11 installs, but breaks its websockets).
+PYTHON ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo $$p; break; }; done)
+
+TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml data/*.yml data/nlu/*.yml)
+
+.PHONY: help install train run shell test lint typecheck validate test-unit test-nlu test-stories test-e2e check-knowledge clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.10 is required (Rasa 3.6 does not support 3.11 or newer)."; \
+		echo "Install it with 'pyenv install 3.10.13' (or your package manager), or pass PYTHON=/path/to/python3.10."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.0"
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create .venv with every pinned dependency
+
+$(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
+	$(RASA) train --config config.yml --domain bot/domain --data data --out models --fixed-model-name office-guide
+	@touch $@
+
+train: $(MODEL) ## Train the model if the data, domain or config changed
+
+check-knowledge: $(VENV)/.installed ## Validate data/knowledge/ (the action server refuses to start otherwise)
+	$(PY) -m actions.knowledge
+
+run: $(MODEL) check-knowledge ## Start the action server and the Rasa server (REST on PORT, default 5005)
+	PORT=$(PORT) ACTION_PORT=$(ACTION_PORT) bot/scripts/run.sh
+
+shell: $(MODEL) check-knowledge ## Talk to the bot in the terminal
+	ACTION_PORT=$(ACTION_PORT) bot/scripts/shell.sh
+
+lint: $(VENV)/.installed ## ruff (with docstring rules) on actions/ and bot/
+	$(VENV)/bin/ruff check actions bot tests
+
+typecheck: $(VENV)/.installed ## mypy on actions/ and bot/
+	$(VENV)/bin/mypy actions bot
+
+validate: $(VENV)/.installed ## rasa data validate
+	$(RASA) data validate --config config.yml --domain bot/domain --data data
+
+test-unit: $(VENV)/.installed ## pytest unit tests (knowledge, queries, actions, Japanese components)
+	$(PY) -m pytest -q tests -m "not e2e"
+
+test-nlu: $(MODEL) ## Held-out NLU test set; fails below 0.90 intent accuracy
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/test_nlu.yml --out results/nlu --no-plot
+	$(PY) tests/check_nlu_report.py results/nlu --min-intent-accuracy 0.90
+
+test-stories: $(MODEL) ## Conversation tests (rasa test --fail-on-prediction-errors)
+	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors --no-plot
+
+test-e2e: $(MODEL) ## Start the real servers and talk to them over REST
+	$(PY) -m pytest -q tests -m e2e
+
+test: lint typecheck validate test-unit test-nlu test-stories test-e2e ## Everything: lint, types, data, unit, NLU, conversations, end to end
+
+clean: ## Remove the virtual environment, models and results
+	rm -rf $(VENV) models results .rasa

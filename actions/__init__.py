@@ -1,0 +1,1 @@
+"""Custom actions of the career-guide bot: knowledge loading, queries and answers."""

@@ -1,0 +1,412 @@
+"""Loads and validates the hand-built knowledge base in ``data/knowledge/``.
+
+The YAML files are the single source of truth for facts, sources, role names and
+aliases. Both the action server and the NLU entity extractor read them through
+:func:`load_knowledge`, which refuses inconsistent data with an error that names
+the file and the entry.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+import yaml
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "data" / "knowledge"
+KNOWLEDGE_DIR_ENV = "KNOWLEDGE_DIR"
+FILES = ("sources.yml", "traits.yml", "offices.yml", "roles.yml", "topics.yml")
+OFFICE_IDS = ("front", "back", "middle")
+TRAIT_WEIGHT_RANGE = (-2, 2)
+
+
+class KnowledgeError(ValueError):
+    """The knowledge data is malformed or inconsistent."""
+
+    def __init__(self, file: str, entry: str, problem: str) -> None:
+        super().__init__(f"{file}: {entry}: {problem}")
+        self.file = file
+        self.entry = entry
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One statement taken from an article, with the article it comes from."""
+
+    text: str
+    source: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class TraitWeight:
+    """How strongly a trait speaks for a role, and why the articles say so."""
+
+    weight: int
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Trait:
+    """A personal trait the articles tie to fit for a kind of work."""
+
+    id: str
+    label: str
+    description: str
+    sources: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Office:
+    """Front, back or middle office."""
+
+    id: str
+    name: str
+    aliases: Tuple[str, ...]
+    definition: Fact
+    other_names: Tuple[Fact, ...] = ()
+    role_in_company: Tuple[Fact, ...] = ()
+    features: Tuple[Fact, ...] = ()
+    merits: Tuple[Fact, ...] = ()
+    demerits: Tuple[Fact, ...] = ()
+    rewarding: Tuple[Fact, ...] = ()
+    fits: Tuple[Fact, ...] = ()
+    kpis: Tuple[Fact, ...] = ()
+    problems: Tuple[Fact, ...] = ()
+    efficiency: Tuple[Fact, ...] = ()
+    industries: Tuple[Fact, ...] = ()
+    trends: Tuple[Fact, ...] = ()
+    skills_gained: Tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True)
+class Role:
+    """A job or department the articles describe."""
+
+    id: str
+    name: str
+    office: str
+    aliases: Tuple[str, ...]
+    summary: Fact
+    duties: Tuple[Fact, ...] = ()
+    skills: Tuple[Fact, ...] = ()
+    rewarding: Tuple[Fact, ...] = ()
+    hard: Tuple[Fact, ...] = ()
+    fits: Tuple[Fact, ...] = ()
+    styles: Tuple[Fact, ...] = ()
+    traits: Mapping[str, TraitWeight] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One row of the front/back comparison."""
+
+    aspect: str
+    front: str
+    back: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The whole knowledge base, validated."""
+
+    sources: Mapping[str, str]
+    traits: Mapping[str, Trait]
+    offices: Mapping[str, Office]
+    roles: Mapping[str, Role]
+    differences: Tuple[Difference, ...]
+    interdependence: Tuple[Fact, ...]
+    collaboration_tips: Tuple[Fact, ...]
+
+    def roles_in(self, office_id: str) -> List[Role]:
+        """Roles that belong to an office, in file order."""
+        return [role for role in self.roles.values() if role.office == office_id]
+
+    def aliases(self) -> Dict[str, Tuple[str, str]]:
+        """Every name users may write, mapped to ``(entity, id)``: entity ``job`` or ``office``."""
+        table: Dict[str, Tuple[str, str]] = {}
+        for office in self.offices.values():
+            for alias in (office.name, *office.aliases):
+                table[alias_key(alias)] = ("office", office.id)
+        for role in self.roles.values():
+            for alias in (role.name, *role.aliases):
+                table[alias_key(alias)] = ("job", role.id)
+        return table
+
+
+def alias_key(alias: str) -> str:
+    """The form under which aliases are compared: NFKC and case-folded."""
+    return unicodedata.normalize("NFKC", alias).casefold()
+
+
+class _Reader:
+    """Turns raw YAML into dataclasses, naming the file and entry on any error."""
+
+    def __init__(self, file: str, sources: Optional[Mapping[str, str]]) -> None:
+        self.file = file
+        self.sources = sources
+
+    def fail(self, entry: str, problem: str) -> KnowledgeError:
+        return KnowledgeError(self.file, entry, problem)
+
+    def text(self, raw: Mapping[str, Any], key: str, entry: str) -> str:
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(entry, f"'{key}' must be a non-empty string")
+        return value.strip()
+
+    def source(self, raw: Mapping[str, Any], entry: str) -> str:
+        source = raw.get("source")
+        if not isinstance(source, str) or not source.strip():
+            raise self.fail(entry, "missing 'source'")
+        if self.sources is not None and source not in self.sources:
+            raise self.fail(entry, f"unknown source '{source}' (not listed in sources.yml)")
+        return source
+
+    def fact(self, raw: Any, entry: str) -> Fact:
+        if not isinstance(raw, Mapping):
+            raise self.fail(entry, "must be a mapping with 'text' and 'source'")
+        title = raw.get("title", "")
+        if not isinstance(title, str):
+            raise self.fail(entry, "'title' must be a string")
+        return Fact(self.text(raw, "text", entry), self.source(raw, entry), title.strip())
+
+    def facts(self, raw: Mapping[str, Any], key: str, entry: str) -> Tuple[Fact, ...]:
+        items = raw.get(key) or []
+        if not isinstance(items, list):
+            raise self.fail(entry, f"'{key}' must be a list")
+        return tuple(self.fact(item, f"{entry}.{key}[{i}]") for i, item in enumerate(items))
+
+    def strings(self, raw: Mapping[str, Any], key: str, entry: str) -> Tuple[str, ...]:
+        items = raw.get(key) or []
+        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+            raise self.fail(entry, f"'{key}' must be a list of non-empty strings")
+        return tuple(i.strip() for i in items)
+
+    def entries(self, data: Any, key: str) -> List[Mapping[str, Any]]:
+        items = data.get(key) if isinstance(data, Mapping) else None
+        if not isinstance(items, list) or not items:
+            raise self.fail(key, f"top-level key '{key}' must be a non-empty list")
+        for i, item in enumerate(items):
+            if not isinstance(item, Mapping):
+                raise self.fail(f"{key}[{i}]", "must be a mapping")
+        return items
+
+    def entry_id(self, raw: Mapping[str, Any], key: str, index: int, seen: Dict[str, str]) -> str:
+        entry = f"{key}[{index}]"
+        value = self.text(raw, "id", entry)
+        if value in seen:
+            raise self.fail(f"{entry} (id={value})", "duplicate id")
+        seen[value] = entry
+        return value
+
+
+def _read_yaml(directory: Path, name: str) -> Any:
+    path = directory / name
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise KnowledgeError(str(path), "-", "file not found") from None
+    except yaml.YAMLError as error:
+        raise KnowledgeError(str(path), "-", f"invalid YAML: {error}") from None
+
+
+def _load_sources(directory: Path) -> Dict[str, str]:
+    reader = _Reader(str(directory / "sources.yml"), None)
+    sources: Dict[str, str] = {}
+    for i, raw in enumerate(reader.entries(_read_yaml(directory, "sources.yml"), "sources")):
+        file = reader.text(raw, "file", f"sources[{i}]")
+        if file in sources:
+            raise reader.fail(f"sources[{i}] (file={file})", "duplicate source")
+        sources[file] = reader.text(raw, "title", f"sources[{i}] (file={file})")
+    return sources
+
+
+def _load_traits(directory: Path, sources: Mapping[str, str]) -> Dict[str, Trait]:
+    reader = _Reader(str(directory / "traits.yml"), sources)
+    traits: Dict[str, Trait] = {}
+    seen: Dict[str, str] = {}
+    for i, raw in enumerate(reader.entries(_read_yaml(directory, "traits.yml"), "traits")):
+        trait_id = reader.entry_id(raw, "traits", i, seen)
+        entry = f"traits[{i}] (id={trait_id})"
+        trait_sources = reader.strings(raw, "sources", entry)
+        if not trait_sources:
+            raise reader.fail(entry, "missing 'sources'")
+        for source in trait_sources:
+            if source not in sources:
+                raise reader.fail(entry, f"unknown source '{source}' (not listed in sources.yml)")
+        traits[trait_id] = Trait(
+            trait_id,
+            reader.text(raw, "label", entry),
+            reader.text(raw, "description", entry),
+            trait_sources,
+        )
+    return traits
+
+
+def _load_offices(directory: Path, sources: Mapping[str, str]) -> Dict[str, Office]:
+    reader = _Reader(str(directory / "offices.yml"), sources)
+    offices: Dict[str, Office] = {}
+    seen: Dict[str, str] = {}
+    for i, raw in enumerate(reader.entries(_read_yaml(directory, "offices.yml"), "offices")):
+        office_id = reader.entry_id(raw, "offices", i, seen)
+        entry = f"offices[{i}] (id={office_id})"
+        if office_id not in OFFICE_IDS:
+            raise reader.fail(entry, f"unknown office id; expected one of {', '.join(OFFICE_IDS)}")
+        lists = {
+            key: reader.facts(raw, key, entry)
+            for key in (
+                "other_names", "role_in_company", "features", "merits", "demerits",
+                "rewarding", "fits", "kpis", "problems", "efficiency", "industries",
+                "trends", "skills_gained",
+            )
+        }
+        offices[office_id] = Office(
+            id=office_id,
+            name=reader.text(raw, "name", entry),
+            aliases=reader.strings(raw, "aliases", entry),
+            definition=reader.fact(raw.get("definition"), f"{entry}.definition"),
+            **lists,
+        )
+    return offices
+
+
+def _load_roles(
+    directory: Path,
+    sources: Mapping[str, str],
+    offices: Mapping[str, Office],
+    traits: Mapping[str, Trait],
+) -> Dict[str, Role]:
+    reader = _Reader(str(directory / "roles.yml"), sources)
+    roles: Dict[str, Role] = {}
+    seen: Dict[str, str] = {}
+    for i, raw in enumerate(reader.entries(_read_yaml(directory, "roles.yml"), "roles")):
+        role_id = reader.entry_id(raw, "roles", i, seen)
+        entry = f"roles[{i}] (id={role_id})"
+        office = reader.text(raw, "office", entry)
+        if office not in offices:
+            raise reader.fail(entry, f"unknown office '{office}'")
+        styles = []
+        for j, style in enumerate(raw.get("styles") or []):
+            style_entry = f"{entry}.styles[{j}]"
+            if not isinstance(style, Mapping):
+                raise reader.fail(style_entry, "must be a mapping")
+            fact = reader.fact({**style, "title": style.get("name", "")}, style_entry)
+            if not fact.title:
+                raise reader.fail(style_entry, "'name' must be a non-empty string")
+            styles.append(fact)
+        roles[role_id] = Role(
+            id=role_id,
+            name=reader.text(raw, "name", entry),
+            office=office,
+            aliases=reader.strings(raw, "aliases", entry),
+            summary=reader.fact(raw.get("summary"), f"{entry}.summary"),
+            duties=reader.facts(raw, "duties", entry),
+            skills=reader.facts(raw, "skills", entry),
+            rewarding=reader.facts(raw, "rewarding", entry),
+            hard=reader.facts(raw, "hard", entry),
+            fits=reader.facts(raw, "fits", entry),
+            styles=tuple(styles),
+            traits=_trait_weights(reader, raw.get("traits"), entry, traits),
+        )
+    return roles
+
+
+def _trait_weights(
+    reader: _Reader, raw: Any, entry: str, traits: Mapping[str, Trait]
+) -> Dict[str, TraitWeight]:
+    if not isinstance(raw, Mapping) or not raw:
+        raise reader.fail(entry, "'traits' must map trait ids to weights")
+    low, high = TRAIT_WEIGHT_RANGE
+    weights: Dict[str, TraitWeight] = {}
+    for trait_id, value in raw.items():
+        trait_entry = f"{entry}.traits.{trait_id}"
+        if trait_id not in traits:
+            raise reader.fail(trait_entry, "unknown trait (not listed in traits.yml)")
+        if not isinstance(value, Mapping):
+            raise reader.fail(trait_entry, "must be a mapping with weight, reason and source")
+        weight = value.get("weight")
+        if isinstance(weight, bool) or not isinstance(weight, int) or not low <= weight <= high:
+            raise reader.fail(trait_entry, f"'weight' must be an integer from {low} to {high}")
+        weights[str(trait_id)] = TraitWeight(
+            weight, reader.text(value, "reason", trait_entry), reader.source(value, trait_entry)
+        )
+    return weights
+
+
+def _load_topics(directory: Path, sources: Mapping[str, str]) -> Dict[str, Any]:
+    reader = _Reader(str(directory / "topics.yml"), sources)
+    data = _read_yaml(directory, "topics.yml")
+    differences = []
+    for i, raw in enumerate(reader.entries(data, "differences")):
+        entry = f"differences[{i}]"
+        differences.append(
+            Difference(
+                reader.text(raw, "aspect", entry),
+                reader.text(raw, "front", entry),
+                reader.text(raw, "back", entry),
+                reader.source(raw, entry),
+            )
+        )
+    return {
+        "differences": tuple(differences),
+        "interdependence": reader.facts(data, "interdependence", "interdependence"),
+        "collaboration_tips": reader.facts(data, "collaboration_tips", "collaboration_tips"),
+    }
+
+
+def _check_aliases(directory: Path, offices: Mapping[str, Office], roles: Mapping[str, Role]) -> None:
+    """Every written form must point at exactly one office or role."""
+    owners: Dict[str, str] = {}
+    named = [("offices.yml", "offices", i, o.id, (o.name, *o.aliases)) for i, o in enumerate(offices.values())]
+    named += [("roles.yml", "roles", i, r.id, (r.name, *r.aliases)) for i, r in enumerate(roles.values())]
+    for file, key, index, owner_id, names in named:
+        for name in names:
+            alias = alias_key(name)
+            owner = f"{key}[{index}] (id={owner_id})"
+            previous = owners.get(alias)
+            if previous is not None and previous != owner:
+                raise KnowledgeError(
+                    str(directory / file), owner, f"alias '{name}' is already used by {previous}"
+                )
+            owners[alias] = owner
+
+
+def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
+    """Reads and validates all knowledge files; raises :class:`KnowledgeError` on any problem."""
+    directory = Path(directory or os.environ.get(KNOWLEDGE_DIR_ENV) or DEFAULT_KNOWLEDGE_DIR)
+    sources = _load_sources(directory)
+    traits = _load_traits(directory, sources)
+    offices = _load_offices(directory, sources)
+    missing = [office_id for office_id in OFFICE_IDS if office_id not in offices]
+    if missing:
+        raise KnowledgeError(str(directory / "offices.yml"), "offices", f"missing offices: {missing}")
+    roles = _load_roles(directory, sources, offices, traits)
+    _check_aliases(directory, offices, roles)
+    topics = _load_topics(directory, sources)
+    return Knowledge(sources=sources, traits=traits, offices=offices, roles=roles, **topics)
+
+
+@lru_cache(maxsize=None)
+def default_knowledge() -> Knowledge:
+    """The knowledge base the action server answers from, loaded once per process."""
+    return load_knowledge()
+
+
+if __name__ == "__main__":
+    import sys
+
+    try:
+        kb = load_knowledge()
+    except KnowledgeError as error:
+        print(f"Knowledge base is invalid: {error}", file=sys.stderr)
+        sys.exit(1)
+    print(f"Knowledge base OK: {len(kb.offices)} offices, {len(kb.roles)} roles, {len(kb.sources)} sources.")

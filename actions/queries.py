@@ -1,0 +1,393 @@
+"""Answers knowledge questions as response names plus parameters: pure functions over the knowledge.
+
+Every wording lives in the domain's responses; these functions only choose the
+response and fill in facts from the knowledge base, together with their sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from actions.knowledge import Fact, Knowledge, Office, Role
+
+# Long lists are cut so that a chat bubble stays readable on a phone; the knowledge
+# files put the most important item first.
+MAX_ITEMS = 6
+BULLET = "・"
+LIST_SEPARATOR = "、"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a question is about: role and office ids, and jobs the knowledge does not cover."""
+
+    roles: Tuple[str, ...] = ()
+    offices: Tuple[str, ...] = ()
+    unknown: Tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.roles or self.offices or self.unknown)
+
+    @property
+    def topic(self) -> Optional[str]:
+        """The value remembered for follow-up questions: ``role:<id>`` or ``office:<id>``."""
+        if self.roles:
+            return f"role:{self.roles[0]}"
+        if self.offices:
+            return f"office:{self.offices[0]}"
+        return None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One bot message: a domain response and the values for its placeholders."""
+
+    response: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The messages to send and the topic to remember for follow-ups."""
+
+    replies: Tuple[Reply, ...]
+    topic: Optional[str] = None
+
+
+def subject_from_entities(entities: Iterable[Mapping[str, Any]]) -> Subject:
+    """Collects role, office and unknown-job entities, keeping order and dropping repeats."""
+    found: Dict[str, List[str]] = {"job": [], "office": [], "other_job": []}
+    for entity in entities:
+        kind, value = entity.get("entity"), entity.get("value")
+        if kind in found and isinstance(value, str) and value and value not in found[kind]:
+            found[kind].append(value)
+    return Subject(tuple(found["job"]), tuple(found["office"]), tuple(found["other_job"]))
+
+
+def subject_from_topic(topic: Optional[str]) -> Subject:
+    """The subject of the previous answer, for questions like 「デメリットは？」."""
+    kind, _, value = (topic or "").partition(":")
+    if kind == "role" and value:
+        return Subject(roles=(value,))
+    if kind == "office" and value:
+        return Subject(offices=(value,))
+    return Subject()
+
+
+def resolve_subject(kb: Knowledge, mentioned: Subject, topic: Optional[str]) -> Subject:
+    """Drops ids the knowledge does not know and falls back to the conversation's topic."""
+    known = Subject(
+        tuple(r for r in mentioned.roles if r in kb.roles),
+        tuple(o for o in mentioned.offices if o in kb.offices),
+        mentioned.unknown,
+    )
+    if known.roles or known.offices:
+        return Subject(known.roles, known.offices)
+    if known.unknown:
+        return Subject(unknown=known.unknown)
+    remembered = subject_from_topic(topic)
+    return resolve_subject(kb, remembered, None) if not remembered.is_empty else Subject()
+
+
+def bullets(facts: Sequence[Fact]) -> str:
+    """One fact per line; titled facts as 「title：text」."""
+    lines = []
+    for fact in facts[:MAX_ITEMS]:
+        lines.append(f"{BULLET}{fact.title}：{fact.text}" if fact.title else f"{BULLET}{fact.text}")
+    return "\n".join(lines)
+
+
+def sources_of(kb: Knowledge, facts: Iterable[Fact]) -> str:
+    """Titles of the articles the facts come from, in source-file order."""
+    used = {fact.source for fact in facts}
+    return LIST_SEPARATOR.join(f"「{title}」" for file, title in kb.sources.items() if file in used)
+
+
+def _facts_reply(kb: Knowledge, response: str, name: str, facts: Sequence[Fact]) -> Reply:
+    shown = facts[:MAX_ITEMS]
+    return Reply(response, {"name": name, "items": bullets(shown), "sources": sources_of(kb, shown)})
+
+
+def _role_names(roles: Iterable[Role]) -> str:
+    return LIST_SEPARATOR.join(role.name for role in roles)
+
+
+def _office_of(kb: Knowledge, role: Role) -> Office:
+    return kb.offices[role.office]
+
+
+def unknown_role(kb: Knowledge, subject: Subject) -> Answer:
+    """Honest answer for a job the articles do not cover."""
+    return Answer(
+        (Reply("utter_unknown_role", {"job": LIST_SEPARATOR.join(subject.unknown), "roles": _role_names(kb.roles.values())}),)
+    )
+
+
+def ask_topic(kb: Knowledge) -> Answer:
+    """The question names nothing and there is no earlier topic: ask what it is about."""
+    return Answer((Reply("utter_ask_topic", {"roles": _role_names(kb.roles.values())}),))
+
+
+def overview(kb: Knowledge, subject: Subject) -> Answer:
+    """What a role or an office is and does."""
+    if subject.roles:
+        role = kb.roles[subject.roles[0]]
+        office = _office_of(kb, role)
+        replies = [
+            Reply(
+                "utter_role_overview",
+                {"name": role.name, "office": office.name, "summary": role.summary.text,
+                 "sources": sources_of(kb, [role.summary])},
+            )
+        ]
+        if role.duties:
+            replies.append(_facts_reply(kb, "utter_role_duties", role.name, role.duties))
+        if role.styles:
+            replies.append(_facts_reply(kb, "utter_role_styles", role.name, role.styles))
+        return Answer(tuple(replies), subject.topic)
+    office = kb.offices[subject.offices[0]]
+    facts = [office.definition, *office.role_in_company[:2]]
+    replies = [
+        Reply(
+            "utter_office_overview",
+            {"name": office.name, "definition": office.definition.text,
+             "role_in_company": bullets(office.role_in_company[:2]), "sources": sources_of(kb, facts)},
+        )
+    ]
+    roles = kb.roles_in(office.id)
+    if roles:
+        replies.append(Reply("utter_office_roles", {"name": office.name, "roles": _role_names(roles)}))
+    return Answer(tuple(replies), subject.topic)
+
+
+def _role_or_office_aspect(
+    kb: Knowledge,
+    subject: Subject,
+    role_field: str,
+    office_field: str,
+    role_response: str,
+    office_response: str,
+) -> Answer:
+    """A role's own facts on an aspect, else what the articles say about its office."""
+    if subject.roles:
+        role = kb.roles[subject.roles[0]]
+        facts: Sequence[Fact] = getattr(role, role_field)
+        if facts:
+            return Answer((_facts_reply(kb, role_response, role.name, facts),), subject.topic)
+        office = _office_of(kb, role)
+        missing = Reply(f"utter_role_no_{role_field}", {"name": role.name, "office": office.name})
+        office_facts: Sequence[Fact] = getattr(office, office_field)
+        if not office_facts:
+            return Answer((missing,), subject.topic)
+        return Answer((missing, _facts_reply(kb, office_response, office.name, office_facts)), subject.topic)
+    office = kb.offices[subject.offices[0]]
+    facts = getattr(office, office_field)
+    if not facts:
+        return Answer((Reply(f"utter_office_no_{office_field}", {"name": office.name}),), subject.topic)
+    return Answer((_facts_reply(kb, office_response, office.name, facts),), subject.topic)
+
+
+def skills(kb: Knowledge, subject: Subject) -> Answer:
+    """Skills and abilities asked for."""
+    return _role_or_office_aspect(kb, subject, "skills", "features", "utter_role_skills", "utter_office_features")
+
+
+def merits(kb: Knowledge, subject: Subject) -> Answer:
+    """What is rewarding (a role), or the merits and rewards of working in an office."""
+    answer = _role_or_office_aspect(kb, subject, "rewarding", "merits", "utter_role_rewarding", "utter_office_merits")
+    office = kb.offices[subject.offices[0]] if not subject.roles else None
+    if office is None or not office.rewarding:
+        return answer
+    extra = _facts_reply(kb, "utter_office_rewarding", office.name, office.rewarding)
+    return Answer(answer.replies + (extra,), answer.topic)
+
+
+def demerits(kb: Knowledge, subject: Subject) -> Answer:
+    """What is hard (a role) or the demerits of working there (an office)."""
+    return _role_or_office_aspect(kb, subject, "hard", "demerits", "utter_role_hard", "utter_office_demerits")
+
+
+def fit(kb: Knowledge, subject: Subject) -> Answer:
+    """Who the role or office suits."""
+    return _role_or_office_aspect(kb, subject, "fits", "fits", "utter_role_fits", "utter_office_fits")
+
+
+def _office_topic(
+    kb: Knowledge, subject: Subject, field_name: str, home: str, response: str
+) -> Answer:
+    """An aspect the articles discuss for one office only (KPIs for front, problems for back)."""
+    asked = _subject_office(kb, subject) or home
+    office = kb.offices[asked]
+    facts: Sequence[Fact] = getattr(office, field_name)
+    replies: List[Reply] = []
+    if not facts:
+        replies.append(Reply(f"utter_office_no_{field_name}", {"name": office.name}))
+        office = kb.offices[home]
+        facts = getattr(office, field_name)
+    replies.append(_facts_reply(kb, response, office.name, facts))
+    return Answer(tuple(replies), subject.topic or f"office:{office.id}")
+
+
+def _subject_office(kb: Knowledge, subject: Subject) -> Optional[str]:
+    if subject.offices:
+        return subject.offices[0]
+    if subject.roles:
+        return kb.roles[subject.roles[0]].office
+    return None
+
+
+def kpis(kb: Knowledge, subject: Subject) -> Answer:
+    """Indicators the articles name (front office only)."""
+    return _office_topic(kb, subject, "kpis", "front", "utter_office_kpis")
+
+
+def problems(kb: Knowledge, subject: Subject) -> Answer:
+    """Problems the articles name (back office only)."""
+    return _office_topic(kb, subject, "problems", "back", "utter_office_problems")
+
+
+def efficiency(kb: Knowledge, subject: Subject) -> Answer:
+    """Ways to make the office efficient (back office only)."""
+    return _office_topic(kb, subject, "efficiency", "back", "utter_office_efficiency")
+
+
+def industries(kb: Knowledge, subject: Subject) -> Answer:
+    """Industries where the office's skills are in demand (back office only)."""
+    return _office_topic(kb, subject, "industries", "back", "utter_office_industries")
+
+
+def other_names(kb: Knowledge, subject: Subject) -> Answer:
+    """Other names of an office; without a subject, of every office that has some."""
+    asked = _subject_office(kb, subject)
+    offices = [kb.offices[asked]] if asked else [o for o in kb.offices.values() if o.other_names]
+    replies = []
+    for office in offices:
+        if office.other_names:
+            names = LIST_SEPARATOR.join(f"「{fact.text}」" for fact in office.other_names)
+            replies.append(
+                Reply("utter_office_other_names", {"name": office.name, "names": names,
+                                                   "sources": sources_of(kb, office.other_names)})
+            )
+        else:
+            replies.append(Reply("utter_office_no_other_names", {"name": office.name}))
+    return Answer(tuple(replies), subject.topic)
+
+
+def collaboration(kb: Knowledge, subject: Subject) -> Answer:
+    """How front and back office depend on each other, and tips for working together."""
+    return Answer(
+        (
+            _facts_reply(kb, "utter_interdependence", "", kb.interdependence),
+            _facts_reply(kb, "utter_collaboration_tips", "", kb.collaboration_tips),
+        ),
+        subject.topic,
+    )
+
+
+def office_roles(kb: Knowledge, subject: Subject) -> Answer:
+    """Which roles an office has, or which office a role belongs to."""
+    if subject.roles:
+        replies = tuple(
+            Reply("utter_role_office", {"name": kb.roles[r].name, "office": kb.offices[kb.roles[r].office].name})
+            for r in subject.roles
+        )
+        return Answer(replies, subject.topic)
+    offices = [kb.offices[o] for o in subject.offices] or list(kb.offices.values())
+    replies = tuple(
+        Reply("utter_office_roles", {"name": office.name, "roles": _role_names(kb.roles_in(office.id))})
+        for office in offices
+    )
+    return Answer(replies, subject.topic)
+
+
+def difference(kb: Knowledge, subject: Subject, topic: Optional[str]) -> Answer:
+    """Compares two roles, the middle office with the others, or front with back office."""
+    roles = list(subject.roles)
+    previous = subject_from_topic(topic).roles
+    if len(roles) == 1 and previous and previous[0] != roles[0] and previous[0] in kb.roles:
+        roles = [previous[0], roles[0]]
+    if len(roles) >= 2:
+        return compare_roles(kb, kb.roles[roles[0]], kb.roles[roles[1]])
+    if len(roles) == 1:
+        return Answer((Reply("utter_ask_compare_with", {"name": kb.roles[roles[0]].name}),), subject.topic)
+    if "middle" in subject.offices:
+        middle = kb.offices["middle"]
+        facts = [middle.definition, *middle.role_in_company]
+        return Answer(
+            (Reply("utter_middle_difference", {"definition": middle.definition.text,
+                                               "items": bullets(middle.role_in_company),
+                                               "sources": sources_of(kb, facts)}),),
+            "office:middle",
+        )
+    rows = "\n".join(
+        f"【{row.aspect}】\n{BULLET}{kb.offices['front'].name}：{row.front}\n{BULLET}{kb.offices['back'].name}：{row.back}"
+        for row in kb.differences[:MAX_ITEMS]
+    )
+    used = {row.source for row in kb.differences[:MAX_ITEMS]}
+    sources = LIST_SEPARATOR.join(f"「{title}」" for file, title in kb.sources.items() if file in used)
+    return Answer((Reply("utter_office_difference", {"rows": rows, "sources": sources}),), subject.topic)
+
+
+def compare_roles(kb: Knowledge, first: Role, second: Role) -> Answer:
+    """Two roles side by side: office, summary and main duties of each."""
+    if first.id == second.id:
+        return Answer((Reply("utter_same_role", {"name": first.name}),), f"role:{first.id}")
+    replies = [Reply("utter_compare_intro", {"a_name": first.name, "b_name": second.name})]
+    for role in (first, second):
+        duties = role.duties[:4]
+        params = {
+            "name": role.name,
+            "office": _office_of(kb, role).name,
+            "summary": role.summary.text,
+            "duties": LIST_SEPARATOR.join(d.text for d in duties),
+            "sources": sources_of(kb, [role.summary, *duties]),
+        }
+        replies.append(Reply("utter_compare_role" if duties else "utter_compare_role_no_duties", params))
+    return Answer(tuple(replies), f"role:{second.id}")
+
+
+Handler = Callable[[Knowledge, Subject], Answer]
+
+HANDLERS: Dict[str, Handler] = {
+    "ask_overview": overview,
+    "ask_skills": skills,
+    "ask_merits": merits,
+    "ask_demerits": demerits,
+    "ask_fit": fit,
+    "ask_office_roles": office_roles,
+    "ask_kpi": kpis,
+    "ask_problems": problems,
+    "ask_efficiency": efficiency,
+    "ask_industries": industries,
+    "ask_other_names": other_names,
+    "ask_collaboration": collaboration,
+}
+
+# Questions that make sense without naming a role or an office.
+GENERAL_QUESTIONS = {
+    "ask_office_roles", "ask_kpi", "ask_problems", "ask_efficiency",
+    "ask_industries", "ask_other_names", "ask_collaboration",
+}
+
+
+def answer_question(
+    kb: Knowledge, intent: str, entities: Iterable[Mapping[str, Any]], topic: Optional[str]
+) -> Answer:
+    """The whole answer to a knowledge question, given the NLU result and the current topic."""
+    mentioned = subject_from_entities(entities)
+    if intent == "ask_difference":
+        known = resolve_subject(kb, mentioned, None)
+        if known.unknown:
+            return unknown_role(kb, known)
+        return difference(kb, known, topic)
+    subject = resolve_subject(kb, mentioned, topic)
+    if subject.unknown:
+        return unknown_role(kb, subject)
+    handler = HANDLERS.get(intent)
+    if handler is None:
+        raise ValueError(f"no answer for intent '{intent}'")
+    if subject.is_empty and intent not in GENERAL_QUESTIONS:
+        return ask_topic(kb)
+    return handler(kb, subject)

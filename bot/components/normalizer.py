@@ -1,0 +1,83 @@
+"""Normalises Japanese text before any other NLU component sees it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.japanese import normalize
+
+logger = logging.getLogger(__name__)
+
+# Message property read by the InputGuard; it never reaches the tracker.
+INPUT_ISSUE = "input_issue"
+
+
+# Registered as a featurizer because the recipe only runs `process_training_data` of
+# tokenizers and featurizers, and a pipeline may hold one tokenizer only.
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class JapaneseTextNormalizer(GraphComponent):
+    """Applies NFKC, strips HTML and cuts over-long text, flagging what it found.
+
+    The user's original text stays untouched in the tracker; only NLU sees the
+    normalised form.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """Returns the component's default config."""
+        return {
+            # Longer messages are cut to this length and answered with a request to
+            # shorten them, so a pasted document never goes through the models.
+            "max_chars": 500,
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        """Creates the normaliser."""
+        self._max_chars = int(config["max_chars"])
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> JapaneseTextNormalizer:
+        """Creates the component (see parent class for full docstring)."""
+        return cls(config)
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        """Only the standard library is needed."""
+        return []
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Normalises training examples the same way as incoming messages."""
+        for example in training_data.training_examples:
+            text: Optional[str] = example.get(TEXT)
+            if not text:
+                continue
+            normalized = normalize(text, max(self._max_chars, len(text))).text
+            # Annotated character offsets would point at the wrong characters.
+            if example.get(ENTITIES) and len(normalized) != len(text):
+                logger.debug("Kept un-normalised training example with entities: %s", text)
+                continue
+            example.set(TEXT, normalized)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Normalises incoming messages and records why one cannot be understood."""
+        for message in messages:
+            normalized = normalize(message.get(TEXT), self._max_chars)
+            message.set(TEXT, normalized.text)
+            message.set(INPUT_ISSUE, normalized.issue)
+        return messages

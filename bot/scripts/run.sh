@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Starts the action server and the Rasa server (REST channel); Ctrl-C stops both.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+PORT=${PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+HOST=${HOST:-127.0.0.1}
+VENV=${VENV:-.venv}
+MODEL=${MODEL:-models/office-guide.tar.gz}
+mkdir -p var
+export ACTION_ENDPOINT_URL="http://127.0.0.1:${ACTION_PORT}/webhook"
+# One SQLite file per port, so two copies side by side never share a database.
+export TRACKER_DB="${TRACKER_DB:-var/tracker-${PORT}.db}"
+export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+started=$(date +%s%N)
+"$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" &
+pids+=($!)
+"$VENV/bin/rasa" run --model "$MODEL" --interface "$HOST" --port "$PORT" \
+  --endpoints bot/endpoints.yml --credentials bot/credentials.yml &
+pids+=($!)
+
+# Announce readiness once the Rasa server answers (it loads the model before listening).
+for _ in $(seq 1 600); do
+  if curl -sf "http://${HOST}:${PORT}/" >/dev/null 2>&1; then
+    elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+    printf '\nBot ready after %d.%01d s. REST channel: POST http://%s:%s/webhooks/rest/webhook\n' \
+      $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) "$HOST" "$PORT"
+    printf 'Try: curl -s -XPOST http://%s:%s/webhooks/rest/webhook -d '\''{"sender":"me","message":"経理って何？"}'\''\n\n' "$HOST" "$PORT"
+    break
+  fi
+  kill -0 "${pids[1]}" 2>/dev/null || break
+  sleep 0.2
+done
+
+# Stop everything as soon as either server exits.
+wait -n "${pids[@]}" || true

@@ -1,0 +1,177 @@
+"""Shared pytest fixtures.
+
+Knowledge-base fixtures live here so that tests of the loader, the actions and the NLU
+components can all build a small, valid knowledge base in a temporary directory and
+break it in one place.
+
+Fixture names are prefixed with ``knowledge`` / ``edit_knowledge`` on purpose; the
+names ``tracker``, ``dispatcher`` and ``domain`` are left free for action tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:  # `pytest` run without `python -m` does not add the cwd.
+    sys.path.insert(0, str(REPO_ROOT))
+
+KNOWLEDGE_FILES = ("sources.yml", "traits.yml", "offices.yml", "roles.yml", "topics.yml")
+
+SOURCE_A = "article_a.txt"
+SOURCE_B = "article_b.txt"
+
+
+def _fact(text: str, source: str = SOURCE_A, **extra: Any) -> Dict[str, Any]:
+    return {**extra, "text": text, "source": source}
+
+
+def _office(office_id: str, name: str, aliases: list, definition: str) -> Dict[str, Any]:
+    return {
+        "id": office_id,
+        "name": name,
+        "aliases": aliases,
+        "definition": _fact(definition),
+        "features": [_fact(f"{name}の特徴です。", SOURCE_B)],
+        "merits": [_fact(f"{name}のメリットです。", title="メリット")],
+    }
+
+
+def sample_knowledge_data() -> Dict[str, Any]:
+    """A small but complete knowledge base, as ``{file name: parsed YAML}``.
+
+    Indices matter to the tests that break it: roles[0]=sales (front), roles[1]=accounting
+    (back), roles[2]=sales_assistant (back); offices[0]=front, [1]=back, [2]=middle.
+    Role 'accounting' has the Latin alias ``FIN``.
+    """
+    return {
+        "sources.yml": {
+            "sources": [
+                {"file": SOURCE_A, "title": "記事A: フロントとバックの違い"},
+                {"file": SOURCE_B, "title": "記事B: バックオフィスのやりがい"},
+            ]
+        },
+        "traits.yml": {
+            "traits": [
+                {
+                    "id": "talk_people",
+                    "label": "人と話すのが好き",
+                    "description": "顧客と話す仕事に向いているとされています。",
+                    "sources": [SOURCE_A],
+                },
+                {
+                    "id": "steady_accuracy",
+                    "label": "コツコツ正確な作業が得意",
+                    "description": "正確さが求められる作業に向いているとされています。",
+                    "sources": [SOURCE_A, SOURCE_B],
+                },
+            ]
+        },
+        "offices.yml": {
+            "offices": [
+                _office("front", "フロントオフィス", ["フロントオフィス", "フロント"], "顧客と直接関わる部門です。"),
+                _office("back", "バックオフィス", ["バックオフィス", "バック", "管理部門"], "会社を内側から支える部門です。"),
+                _office("middle", "ミドルオフィス", ["ミドルオフィス"], "フロントとバックの間に立つ部門です。"),
+            ]
+        },
+        "roles.yml": {
+            "roles": [
+                {
+                    "id": "sales",
+                    "name": "営業",
+                    "office": "front",
+                    "aliases": ["営業", "営業職"],
+                    "summary": _fact("製品やサービスを提案する仕事です。"),
+                    "duties": [_fact("新規顧客の獲得"), _fact("見積書の作成", SOURCE_B)],
+                    "fits": [_fact("人と話すのが好きな人")],
+                    "styles": [{"name": "ルート営業", "text": "既存顧客を回る営業です。", "source": SOURCE_A}],
+                    "traits": {
+                        "talk_people": {"weight": 2, "reason": "人と話す仕事です。", "source": SOURCE_A},
+                        "steady_accuracy": {"weight": -1, "reason": "正確さより対応力です。", "source": SOURCE_A},
+                    },
+                },
+                {
+                    "id": "accounting",
+                    "name": "経理",
+                    "office": "back",
+                    "aliases": ["経理", "経理部", "FIN"],
+                    "summary": _fact("会社のお金の流れを管理する仕事です。", SOURCE_B),
+                    "duties": [_fact("月次決算"), _fact("経費精算", SOURCE_B)],
+                    "hard": [_fact("締め日前は忙しくなります。", SOURCE_B)],
+                    "traits": {
+                        "steady_accuracy": {"weight": 2, "reason": "正確さが求められます。", "source": SOURCE_B},
+                        "talk_people": {"weight": 0, "reason": "社内の連絡はあります。", "source": SOURCE_A},
+                    },
+                },
+                {
+                    "id": "sales_assistant",
+                    "name": "営業事務",
+                    "office": "back",
+                    "aliases": ["営業事務", "営業アシスタント"],
+                    "summary": _fact("営業担当者をサポートする仕事です。"),
+                    "duties": [_fact("データ入力")],
+                    "traits": {
+                        "steady_accuracy": {"weight": 1, "reason": "データ入力が多いです。", "source": SOURCE_A},
+                    },
+                },
+            ]
+        },
+        "topics.yml": {
+            "differences": [
+                {"aspect": "役割", "front": "売上を作ります。", "back": "運営を支えます。", "source": SOURCE_A},
+            ],
+            "interdependence": [_fact("両者は互いに依存しています。", SOURCE_B)],
+            "collaboration_tips": [_fact("定例会で情報を共有します。")],
+        },
+    }
+
+
+def write_knowledge_files(directory: Path, data: Dict[str, Any]) -> Path:
+    """Writes ``{file name: data}`` as YAML files into ``directory`` and returns it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, content in data.items():
+        (directory / name).write_text(
+            yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+    return directory
+
+
+@pytest.fixture
+def knowledge_data() -> Dict[str, Any]:
+    """A fresh (deep-copied) :func:`sample_knowledge_data` that a test may change freely."""
+    return copy.deepcopy(sample_knowledge_data())
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path: Path) -> Path:
+    """A directory (inside ``tmp_path``) holding the five files of a small, valid knowledge base."""
+    return write_knowledge_files(tmp_path / "knowledge", sample_knowledge_data())
+
+
+KnowledgeEditor = Callable[[str, Callable[[Any], Optional[Any]]], Path]
+
+
+@pytest.fixture
+def edit_knowledge(knowledge_dir: Path) -> KnowledgeEditor:
+    """Returns ``edit(file_name, change)``: loads the file, lets ``change`` mutate the data, writes it back.
+
+    ``change`` may mutate the parsed YAML in place or return a replacement. ``edit`` returns
+    the knowledge directory, so ``load_knowledge(edit("roles.yml", ...))`` reads the result.
+    """
+
+    def edit(file_name: str, change: Callable[[Any], Optional[Any]]) -> Path:
+        path = knowledge_dir / file_name
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        replaced = change(data)
+        if replaced is not None:
+            data = replaced
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return knowledge_dir
+
+    return edit
