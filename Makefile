@@ -48,10 +48,10 @@ shell: $(MODEL) check-knowledge ## Talk to the bot in the terminal
 	ACTION_PORT=$(ACTION_PORT) bot/scripts/shell.sh
 
 lint: $(VENV)/.installed ## ruff (with docstring rules) on actions/ and bot/
-	$(VENV)/bin/ruff check actions bot tests
+	$(VENV)/bin/ruff check --config .ci/ruff.toml actions bot tests
 
 typecheck: $(VENV)/.installed ## mypy on actions/ and bot/
-	$(VENV)/bin/mypy actions bot
+	$(VENV)/bin/mypy --config-file .ci/mypy.ini actions bot
 
 validate: $(VENV)/.installed ## rasa data validate
 	$(RASA) data validate --config config.yml --domain bot/domain --data data

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
@@ -395,7 +395,7 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
     return Knowledge(sources=sources, traits=traits, offices=offices, roles=roles, **topics)
 
 
-@lru_cache(maxsize=None)
+@cache
 def default_knowledge() -> Knowledge:
     """The knowledge base the action server answers from, loaded once per process."""
     return load_knowledge()

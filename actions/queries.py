@@ -28,6 +28,7 @@ class Subject:
 
     @property
     def is_empty(self) -> bool:
+        """Nothing known or unknown was mentioned."""
         return not (self.roles or self.offices or self.unknown)
 
     @property
@@ -121,7 +122,12 @@ def _office_of(kb: Knowledge, role: Role) -> Office:
 def unknown_role(kb: Knowledge, subject: Subject) -> Answer:
     """Honest answer for a job the articles do not cover."""
     return Answer(
-        (Reply("utter_unknown_role", {"job": LIST_SEPARATOR.join(subject.unknown), "roles": _role_names(kb.roles.values())}),)
+        (
+            Reply(
+                "utter_unknown_role",
+                {"job": LIST_SEPARATOR.join(subject.unknown), "roles": _role_names(kb.roles.values())},
+            ),
+        )
     )
 
 

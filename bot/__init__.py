@@ -1,0 +1,1 @@
+"""Rasa configuration, custom NLU components and the web page of the career-guide bot."""

@@ -175,3 +175,108 @@ def edit_knowledge(knowledge_dir: Path) -> KnowledgeEditor:
         return knowledge_dir
 
     return edit
+
+
+# ---------------------------------------------------------------------------
+# Domain, dispatcher and tracker fixtures for the action and answer tests.
+# ---------------------------------------------------------------------------
+
+DOMAIN_DIR = REPO_ROOT / "bot" / "domain"
+
+
+def load_domain(directory: Path = DOMAIN_DIR) -> Dict[str, Any]:
+    """Merges every ``*.yml`` of a Rasa domain directory into one dict, like Rasa does.
+
+    Mappings (``responses``, ``slots``, ...) are merged key by key and lists (``intents``,
+    ``entities``, ``actions``) are concatenated. A key defined in two files is refused, since
+    Rasa would silently keep only one of them.
+    """
+    merged: Dict[str, Any] = {}
+    for path in sorted(directory.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, value in data.items():
+            if isinstance(value, dict):
+                target = merged.setdefault(key, {})
+                twice = sorted(set(target) & set(value))
+                if twice:
+                    raise ValueError(f"{path.name}: {key} {twice} already defined in another domain file")
+                target.update(value)
+            elif isinstance(value, list):
+                merged.setdefault(key, []).extend(value)
+            else:
+                merged[key] = value
+    return merged
+
+
+@pytest.fixture(scope="session")
+def _domain_data() -> Dict[str, Any]:
+    return load_domain()
+
+
+@pytest.fixture
+def domain(_domain_data: Dict[str, Any]) -> Dict[str, Any]:
+    """The merged domain of ``bot/domain/`` (a fresh copy), as rasa_sdk passes it to ``Action.run``."""
+    return copy.deepcopy(_domain_data)
+
+
+@pytest.fixture
+def responses(domain: Dict[str, Any]) -> Dict[str, Any]:
+    """``{response name: [variation, ...]}`` from the domain."""
+    return domain["responses"]
+
+
+@pytest.fixture
+def dispatcher() -> Any:
+    """A fresh ``CollectingDispatcher``; sent messages are in ``dispatcher.messages``."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    return CollectingDispatcher()
+
+
+TrackerFactory = Callable[..., Any]
+
+
+@pytest.fixture
+def make_tracker() -> TrackerFactory:
+    """Returns ``make(intent, entities=(), text="", topic=None, slots=None)`` building a rasa_sdk ``Tracker``.
+
+    The latest message is the user's turn as the NLU pipeline would report it: intent name
+    (``None`` gives a message without intent), the given entity dicts and the text. ``topic``
+    is the value of the ``topic`` slot carried over from earlier turns; ``slots`` adds others.
+    """
+    from rasa_sdk import Tracker
+
+    def make(
+        intent: Optional[str],
+        entities: Any = (),
+        text: str = "",
+        topic: Optional[str] = None,
+        slots: Optional[Dict[str, Any]] = None,
+        sender_id: str = "test-user",
+    ) -> Tracker:
+        all_slots: Dict[str, Any] = {"topic": topic, **(slots or {})}
+        intent_data = {"name": intent, "confidence": 1.0} if intent is not None else {}
+        latest_message = {
+            "intent": intent_data,
+            "entities": [dict(entity) for entity in entities],
+            "text": text,
+            "intent_ranking": [intent_data] if intent_data else [],
+        }
+        events = [{"event": "slot", "timestamp": None, "name": name, "value": value}
+                  for name, value in all_slots.items() if value is not None]
+        events += [
+            {"event": "action", "timestamp": None, "name": "action_listen"},
+            {"event": "user", "timestamp": None, "text": text, "parse_data": latest_message},
+        ]
+        return Tracker(
+            sender_id=sender_id,
+            slots=all_slots,
+            latest_message=latest_message,
+            events=events,
+            paused=False,
+            followup_action=None,
+            active_loop={},
+            latest_action_name="action_listen",
+        )
+
+    return make

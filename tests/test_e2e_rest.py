@@ -1,0 +1,138 @@
+"""End to end: the real action server and Rasa server started by bot/scripts/run.sh, over REST."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "office-guide.tar.gz"
+START_TIMEOUT_S = 180
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Bot:
+    """Both servers, started the way `make run` starts them."""
+
+    def __init__(self, tracker_db: Path, log: Path) -> None:
+        self.port, self.action_port = free_port(), free_port()
+        self.tracker_db = tracker_db
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = dict(os.environ, PORT=str(self.port), ACTION_PORT=str(self.action_port),
+                   TRACKER_DB=str(self.tracker_db), MODEL=str(MODEL))
+        with self.log.open("ab") as log:
+            # A session of its own, so the test can send Ctrl-C to the whole group.
+            self.process = subprocess.Popen(
+                [str(ROOT / "bot" / "scripts" / "run.sh")], cwd=ROOT, env=env,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"run.sh exited early; see {self.log}"
+            if self._answers() and self._actions_answer():
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"bot did not start within {START_TIMEOUT_S} s; see {self.log}")
+
+    def _answers(self) -> bool:
+        try:
+            return requests.get(self.url, timeout=1).ok
+        except requests.RequestException:
+            return False
+
+    def _actions_answer(self) -> bool:
+        try:
+            return requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=1).ok
+        except requests.RequestException:
+            return False
+
+    def interrupt(self) -> int:
+        """Ctrl-C: SIGINT to the process group, as a terminal sends it."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGINT)
+        return self.process.wait(timeout=60)
+
+    def say(self, sender: str, message: object) -> List[str]:
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
+        )
+        assert response.status_code == 200, response.text
+        return [m.get("text", "") for m in response.json()]
+
+
+def port_is_closed(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+    assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
+    directory = tmp_path_factory.mktemp("e2e")
+    running = Bot(directory / "tracker.db", directory / "servers.log")
+    running.start()
+    yield running
+    if running.process and running.process.poll() is None:
+        running.interrupt()
+
+
+def test_answers_a_role_question_and_a_follow_up(bot: Bot) -> None:
+    sender = str(uuid.uuid4())
+    answer = "\n".join(bot.say(sender, "経理ってどんな仕事ですか？"))
+    assert "経理はバックオフィスの仕事です" in answer
+    assert "出典" in answer
+    follow_up = "\n".join(bot.say(sender, "デメリットは？"))
+    assert "経理の大変なところ" in follow_up
+
+
+@pytest.mark.parametrize(
+    "message, expected",
+    [
+        ("", "メッセージが空のようです"),
+        ("   ", "メッセージが空のようです"),
+        ("😀👍🎉", "絵文字や記号だけ"),
+        ("経理" * 2500, "メッセージが長すぎる"),
+        ("<script>alert(1)</script>", ""),
+        ("<b>人事</b>の仕事内容は？", "人事・労務はバックオフィスの仕事です"),
+    ],
+    ids=["empty", "spaces", "emoji", "5000-chars", "script-tag", "html-bold"],
+)
+def test_unusual_input_gets_a_polite_reply(bot: Bot, message: str, expected: str) -> None:
+    replies = bot.say(str(uuid.uuid4()), message)
+    assert replies and all(replies), "every message must get a non-empty reply"
+    assert expected in "\n".join(replies)
+
+
+def test_conversation_survives_restart_and_ctrl_c_stops_both(bot: Bot) -> None:
+    sender = str(uuid.uuid4())
+    assert "人事・労務はバックオフィスの仕事です" in "\n".join(bot.say(sender, "人事について教えて"))
+
+    assert bot.interrupt() is not None
+    assert port_is_closed(bot.port) and port_is_closed(bot.action_port), "Ctrl-C must stop both servers"
+
+    bot.start()
+    # The topic (人事) was stored in SQLite before the restart.
+    assert "人事・労務に向いているのは" in "\n".join(bot.say(sender, "向いている人は？"))
