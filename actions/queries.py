@@ -58,13 +58,30 @@ class Answer:
 
 
 def subject_from_entities(entities: Iterable[Mapping[str, Any]]) -> Subject:
-    """Collects role, office and unknown-job entities, keeping order and dropping repeats."""
+    """Collects role, office and unknown-job entities, keeping order and dropping repeats.
+
+    An unknown job that overlaps a known name is dropped: the knowledge wins over DIET.
+    """
+    entities = list(entities)
+    known_spans = [_span(e) for e in entities if e.get("entity") in ("job", "office")]
     found: Dict[str, List[str]] = {"job": [], "office": [], "other_job": []}
     for entity in entities:
         kind, value = entity.get("entity"), entity.get("value")
-        if kind in found and isinstance(value, str) and value and value not in found[kind]:
-            found[kind].append(value)
+        if kind not in found or not isinstance(value, str) or not value or value in found[kind]:
+            continue
+        if kind == "other_job" and any(_overlaps(_span(entity), span) for span in known_spans):
+            continue
+        found[kind].append(value)
     return Subject(tuple(found["job"]), tuple(found["office"]), tuple(found["other_job"]))
+
+
+def _span(entity: Mapping[str, Any]) -> Tuple[int, int]:
+    start, end = entity.get("start"), entity.get("end")
+    return (start, end) if isinstance(start, int) and isinstance(end, int) else (-1, -1)
+
+
+def _overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
+    return a[0] >= 0 and b[0] >= 0 and a[0] < b[1] and b[0] < a[1]
 
 
 def subject_from_topic(topic: Optional[str]) -> Subject:
@@ -106,9 +123,10 @@ def sources_of(kb: Knowledge, facts: Iterable[Fact]) -> str:
     return LIST_SEPARATOR.join(f"「{title}」" for file, title in kb.sources.items() if file in used)
 
 
-def _facts_reply(kb: Knowledge, response: str, name: str, facts: Sequence[Fact]) -> Reply:
+def _facts_reply(kb: Knowledge, response: str, name: Optional[str], facts: Sequence[Fact]) -> Reply:
     shown = facts[:MAX_ITEMS]
-    return Reply(response, {"name": name, "items": bullets(shown), "sources": sources_of(kb, shown)})
+    params = {"items": bullets(shown), "sources": sources_of(kb, shown)}
+    return Reply(response, {"name": name, **params} if name is not None else params)
 
 
 def _role_names(roles: Iterable[Role]) -> str:
@@ -158,13 +176,12 @@ def overview(kb: Knowledge, subject: Subject) -> Answer:
     replies = [
         Reply(
             "utter_office_overview",
-            {"name": office.name, "definition": office.definition.text,
-             "role_in_company": bullets(office.role_in_company[:2]), "sources": sources_of(kb, facts)},
+            {"name": office.name,
+             "definition": "\n".join(filter(None, [office.definition.text, bullets(office.role_in_company[:2])])),
+             "sources": sources_of(kb, facts)},
         )
     ]
-    roles = kb.roles_in(office.id)
-    if roles:
-        replies.append(Reply("utter_office_roles", {"name": office.name, "roles": _role_names(roles)}))
+    replies.append(_office_roles_reply(kb, office))
     return Answer(tuple(replies), subject.topic)
 
 
@@ -183,11 +200,12 @@ def _role_or_office_aspect(
         if facts:
             return Answer((_facts_reply(kb, role_response, role.name, facts),), subject.topic)
         office = _office_of(kb, role)
-        missing = Reply(f"utter_role_no_{role_field}", {"name": role.name, "office": office.name})
+        names = {"name": role.name, "office": office.name}
         office_facts: Sequence[Fact] = getattr(office, office_field)
         if not office_facts:
-            return Answer((missing,), subject.topic)
-        return Answer((missing, _facts_reply(kb, office_response, office.name, office_facts)), subject.topic)
+            return Answer((Reply(f"utter_role_and_office_no_{role_field}", names),), subject.topic)
+        missing = Reply(f"utter_role_no_{role_field}", names)
+        return Answer((missing, _facts_reply(kb, "utter_fact_list", None, office_facts)), subject.topic)
     office = kb.offices[subject.offices[0]]
     facts = getattr(office, office_field)
     if not facts:
@@ -223,17 +241,19 @@ def fit(kb: Knowledge, subject: Subject) -> Answer:
 def _office_topic(
     kb: Knowledge, subject: Subject, field_name: str, home: str, response: str
 ) -> Answer:
-    """An aspect the articles discuss for one office only (KPIs for front, problems for back)."""
+    """An aspect the articles discuss for some offices only (KPIs for front, problems for back).
+
+    Asked about an office without such facts, the bot says so and shows the offices that have them.
+    """
     asked = _subject_office(kb, subject) or home
-    office = kb.offices[asked]
-    facts: Sequence[Fact] = getattr(office, field_name)
-    replies: List[Reply] = []
-    if not facts:
-        replies.append(Reply(f"utter_office_no_{field_name}", {"name": office.name}))
-        office = kb.offices[home]
-        facts = getattr(office, field_name)
-    replies.append(_facts_reply(kb, response, office.name, facts))
-    return Answer(tuple(replies), subject.topic or f"office:{office.id}")
+    having = [o for o in kb.offices.values() if getattr(o, field_name)]
+    shown = [kb.offices[asked]] if kb.offices[asked] in having else having
+    replies = []
+    if kb.offices[asked] not in having:
+        replies.append(Reply(f"utter_office_no_{field_name}", {"name": kb.offices[asked].name}))
+    replies += [_facts_reply(kb, response, office.name, getattr(office, field_name)) for office in shown]
+    topic = subject.topic or (f"office:{shown[0].id}" if shown else None)
+    return Answer(tuple(replies), topic)
 
 
 def _subject_office(kb: Knowledge, subject: Subject) -> Optional[str]:
@@ -267,7 +287,8 @@ def industries(kb: Knowledge, subject: Subject) -> Answer:
 def other_names(kb: Knowledge, subject: Subject) -> Answer:
     """Other names of an office; without a subject, of every office that has some."""
     asked = _subject_office(kb, subject)
-    offices = [kb.offices[asked]] if asked else [o for o in kb.offices.values() if o.other_names]
+    named = [o for o in kb.offices.values() if o.other_names]
+    offices = [kb.offices[asked]] if asked else (named or list(kb.offices.values()))
     replies = []
     for office in offices:
         if office.other_names:
@@ -285,8 +306,8 @@ def collaboration(kb: Knowledge, subject: Subject) -> Answer:
     """How front and back office depend on each other, and tips for working together."""
     return Answer(
         (
-            _facts_reply(kb, "utter_interdependence", "", kb.interdependence),
-            _facts_reply(kb, "utter_collaboration_tips", "", kb.collaboration_tips),
+            _facts_reply(kb, "utter_interdependence", None, kb.interdependence),
+            _facts_reply(kb, "utter_collaboration_tips", None, kb.collaboration_tips),
         ),
         subject.topic,
     )
@@ -301,23 +322,32 @@ def office_roles(kb: Knowledge, subject: Subject) -> Answer:
         )
         return Answer(replies, subject.topic)
     offices = [kb.offices[o] for o in subject.offices] or list(kb.offices.values())
-    replies = tuple(
-        Reply("utter_office_roles", {"name": office.name, "roles": _role_names(kb.roles_in(office.id))})
-        for office in offices
-    )
-    return Answer(replies, subject.topic)
+    return Answer(tuple(_office_roles_reply(kb, office) for office in offices), subject.topic)
 
 
-def difference(kb: Knowledge, subject: Subject, topic: Optional[str]) -> Answer:
+def _office_roles_reply(kb: Knowledge, office: Office) -> Reply:
+    roles = kb.roles_in(office.id)
+    if not roles:
+        return Reply("utter_office_no_roles", {"name": office.name})
+    return Reply("utter_office_roles", {"name": office.name, "roles": _role_names(roles)})
+
+
+def difference(kb: Knowledge, subject: Subject, topic: Optional[str], same_role_twice: bool = False) -> Answer:
     """Compares two roles, the middle office with the others, or front with back office."""
     roles = list(subject.roles)
-    previous = subject_from_topic(topic).roles
-    if len(roles) == 1 and previous and previous[0] != roles[0] and previous[0] in kb.roles:
+    previous = [r for r in subject_from_topic(topic).roles if r in kb.roles]
+    if same_role_twice and len(roles) == 1:
+        return compare_roles(kb, kb.roles[roles[0]], kb.roles[roles[0]])
+    if len(roles) == 1 and previous and previous[0] != roles[0]:
         roles = [previous[0], roles[0]]
+    if not roles and not subject.offices and previous:
+        roles = previous  # 「違いは？」 right after a role: with which one?
     if len(roles) >= 2:
         return compare_roles(kb, kb.roles[roles[0]], kb.roles[roles[1]])
     if len(roles) == 1:
-        return Answer((Reply("utter_ask_compare_with", {"name": kb.roles[roles[0]].name}),), subject.topic)
+        role = kb.roles[roles[0]]
+        example = next(r.name for r in kb.roles.values() if r.office != role.office)
+        return Answer((Reply("utter_ask_compare_with", {"name": role.name, "example": example}),), f"role:{role.id}")
     if "middle" in subject.offices:
         middle = kb.offices["middle"]
         facts = [middle.definition, *middle.role_in_company]
@@ -382,18 +412,24 @@ def answer_question(
     kb: Knowledge, intent: str, entities: Iterable[Mapping[str, Any]], topic: Optional[str]
 ) -> Answer:
     """The whole answer to a knowledge question, given the NLU result and the current topic."""
+    entities = list(entities)
+    if intent != "ask_difference" and intent not in HANDLERS:
+        return Answer((Reply("utter_default"),))
     mentioned = subject_from_entities(entities)
+    unknown = unknown_role(kb, mentioned) if mentioned.unknown else None
     if intent == "ask_difference":
-        known = resolve_subject(kb, mentioned, None)
-        if known.unknown:
-            return unknown_role(kb, known)
-        return difference(kb, known, topic)
-    subject = resolve_subject(kb, mentioned, topic)
-    if subject.unknown:
-        return unknown_role(kb, subject)
-    handler = HANDLERS.get(intent)
-    if handler is None:
-        raise ValueError(f"no answer for intent '{intent}'")
+        if unknown:
+            return unknown
+        job_values = [e.get("value") for e in entities if e.get("entity") == "job"]
+        same_twice = len(job_values) >= 2 and len(set(job_values)) == 1
+        return difference(kb, resolve_subject(kb, mentioned, None), topic, same_twice)
+    known = resolve_subject(kb, Subject(mentioned.roles, mentioned.offices), None)
+    if unknown and known.is_empty:
+        return unknown
+    subject = known if not known.is_empty else resolve_subject(kb, Subject(), topic)
     if subject.is_empty and intent not in GENERAL_QUESTIONS:
         return ask_topic(kb)
-    return handler(kb, subject)
+    answer = HANDLERS[intent](kb, subject)
+    if unknown:  # 「営業とパイロットのメリットは？」: say which one is not covered, then answer the other
+        return Answer(unknown.replies + answer.replies, answer.topic)
+    return answer
