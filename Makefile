@@ -64,7 +64,7 @@ test-nlu: $(MODEL) ## Held-out NLU test set; fails below 0.90 intent accuracy
 	$(PY) tests/check_nlu_report.py results/nlu --min-intent-accuracy 0.90
 
 test-stories: $(MODEL) ## Conversation tests (rasa test --fail-on-prediction-errors)
-	$(RASA) test core --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors --no-plot
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors --no-plot
 
 test-e2e: $(MODEL) ## Start the real servers and talk to them over REST
 	$(PY) -m pytest -q tests -m e2e
