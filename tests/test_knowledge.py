@@ -26,7 +26,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # Entity name the knowledge base gives roles (``role`` is reserved in Rasa entity annotations).
 JOB = "job"
 REAL_KNOWLEDGE_DIR = REPO_ROOT / "data" / "knowledge"
-SEEDS_DIR = Path("/work/shared/seeds")
+# CI and developers have shared/ beside the clone.
+SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 SEED_FILES = frozenset(
     {
         "000_867159561cb1755e.txt",

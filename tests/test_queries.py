@@ -463,7 +463,7 @@ def test_role_overview_params(kb: Knowledge) -> None:
 def test_legal_overview_promises_nothing_the_bot_does_not_show(kb: Knowledge, responses: Dict[str, Any]) -> None:
     (reply,) = answer_question(kb, "ask_overview", job("legal"), None).replies
     text = interpolate_text(responses[reply.response][0]["text"], dict(reply.params))
-    assert text.startswith("法務はバックオフィスの仕事です。法務は、経理・総務・人事と並ぶバックオフィスの主な業務の一つ")
+    assert text.startswith("法務はバックオフィスに属する職種です。法務は、経理・総務・人事と並ぶバックオフィスの主な業務の一つ")
     assert "比較表" not in text  # The bot has no table to show.
 
 
