@@ -19,7 +19,7 @@ import yaml
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "data" / "knowledge"
 KNOWLEDGE_DIR_ENV = "KNOWLEDGE_DIR"
-FILES = ("sources.yml", "traits.yml", "offices.yml", "roles.yml", "topics.yml")
+FILES = ("sources.yml", "traits.yml", "offices.yml", "roles.yml", "topics.yml", "diagnosis.yml")
 OFFICE_IDS = ("front", "back", "middle")
 TRAIT_WEIGHT_RANGE = (-2, 2)
 
@@ -58,6 +58,7 @@ class Trait:
 
     id: str
     label: str
+    question: str
     description: str
     sources: Tuple[str, ...]
 
@@ -114,6 +115,38 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class ScaleAnswer:
+    """One of the diagnosis' answer buttons."""
+
+    id: str
+    value: int
+    title: str
+
+
+@dataclass(frozen=True)
+class DiagnosisConfig:
+    """How diagnosis answers are read and result lines are worded (diagnosis.yml)."""
+
+    scale: Tuple[ScaleAnswer, ...]
+    close_margin: float
+    office_top_roles: int
+    cues: Mapping[str, Tuple[str, ...]]
+    lines: Mapping[str, str]
+
+
+CUE_KINDS = (
+    "neutral", "positive_strong_overrides", "positive_mild_overrides",
+    "negative", "positive", "strong", "mild",
+)
+LINE_PLACEHOLDERS = {
+    "role": ("{rank}", "{name}", "{office}", "{summary}"),
+    "reason": ("{trait}", "{answer}", "{role}"),
+    "explanation": ("{trait}", "{answer}", "{reason}"),
+}
+MAX_BUTTONS = 5
+
+
+@dataclass(frozen=True)
 class Knowledge:
     """The whole knowledge base, validated."""
 
@@ -124,6 +157,7 @@ class Knowledge:
     differences: Tuple[Difference, ...]
     interdependence: Tuple[Fact, ...]
     collaboration_tips: Tuple[Fact, ...]
+    diagnosis: DiagnosisConfig
 
     def roles_in(self, office_id: str) -> List[Role]:
         """Roles that belong to an office, in file order."""
@@ -246,6 +280,7 @@ def _load_traits(directory: Path, sources: Mapping[str, str]) -> Dict[str, Trait
         traits[trait_id] = Trait(
             trait_id,
             reader.text(raw, "label", entry),
+            reader.text(raw, "question", entry),
             reader.text(raw, "description", entry),
             trait_sources,
         )
@@ -363,6 +398,46 @@ def _load_topics(directory: Path, sources: Mapping[str, str]) -> Dict[str, Any]:
     }
 
 
+def _load_diagnosis(directory: Path) -> DiagnosisConfig:
+    reader = _Reader(str(directory / "diagnosis.yml"), None)
+    data = _read_yaml(directory, "diagnosis.yml")
+    scale = []
+    for i, raw in enumerate(reader.entries(data, "scale")):
+        entry = f"scale[{i}]"
+        value = raw.get("value")
+        if isinstance(value, bool) or not isinstance(value, int) or not -2 <= value <= 2:
+            raise reader.fail(entry, "'value' must be an integer from -2 to 2")
+        scale.append(ScaleAnswer(reader.text(raw, "id", entry), value, reader.text(raw, "title", entry)))
+    if len(scale) > MAX_BUTTONS:
+        raise reader.fail("scale", f"at most {MAX_BUTTONS} answers (Slack drops every button beyond 5)")
+    for key in ("id", "value", "title"):
+        values = [getattr(answer, key) for answer in scale]
+        if len(set(values)) != len(values):
+            raise reader.fail("scale", f"duplicate '{key}'")
+    margin = data.get("close_margin")
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin < 1:
+        raise reader.fail("close_margin", "must be a number from 0 to 1")
+    top = data.get("office_top_roles")
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise reader.fail("office_top_roles", "must be a positive integer")
+    raw_cues = data.get("answer_cues")
+    if not isinstance(raw_cues, Mapping):
+        raise reader.fail("answer_cues", "must map cue kinds to lists")
+    cues = {kind: tuple(alias_key(c) for c in reader.strings(raw_cues, kind, f"answer_cues.{kind}"))
+            for kind in CUE_KINDS}
+    raw_lines = data.get("lines")
+    if not isinstance(raw_lines, Mapping):
+        raise reader.fail("lines", "must map line names to templates")
+    lines = {}
+    for name, placeholders in LINE_PLACEHOLDERS.items():
+        line = reader.text(raw_lines, name, f"lines.{name}")
+        missing = [p for p in placeholders if p not in line]
+        if missing:
+            raise reader.fail(f"lines.{name}", f"missing placeholders {missing}")
+        lines[name] = line
+    return DiagnosisConfig(tuple(scale), float(margin), top, cues, lines)
+
+
 def _check_aliases(directory: Path, offices: Mapping[str, Office], roles: Mapping[str, Role]) -> None:
     """Every written form must point at exactly one office or role."""
     owners: Dict[str, str] = {}
@@ -392,7 +467,10 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
     roles = _load_roles(directory, sources, offices, traits)
     _check_aliases(directory, offices, roles)
     topics = _load_topics(directory, sources)
-    return Knowledge(sources=sources, traits=traits, offices=offices, roles=roles, **topics)
+    diagnosis = _load_diagnosis(directory)
+    return Knowledge(
+        sources=sources, traits=traits, offices=offices, roles=roles, diagnosis=diagnosis, **topics
+    )
 
 
 @cache

@@ -43,6 +43,9 @@ def _office(office_id: str, name: str, aliases: list, definition: str) -> Dict[s
     }
 
 
+REAL_KNOWLEDGE = Path(__file__).resolve().parent.parent / "data" / "knowledge"
+
+
 def sample_knowledge_data() -> Dict[str, Any]:
     """A small but complete knowledge base, as ``{file name: parsed YAML}``.
 
@@ -50,7 +53,10 @@ def sample_knowledge_data() -> Dict[str, Any]:
     (back), roles[2]=sales_assistant (back); offices[0]=front, [1]=back, [2]=middle.
     Role 'accounting' has the Latin alias ``FIN``.
     """
+    # The diagnosis settings hold no facts: the small base shares the real ones.
+    diagnosis = yaml.safe_load((REAL_KNOWLEDGE / "diagnosis.yml").read_text(encoding="utf-8"))
     return {
+        "diagnosis.yml": diagnosis,
         "sources.yml": {
             "sources": [
                 {"file": SOURCE_A, "title": "記事A: フロントとバックの違い"},
@@ -62,12 +68,14 @@ def sample_knowledge_data() -> Dict[str, Any]:
                 {
                     "id": "talk_people",
                     "label": "人と話すのが好き",
+                    "question": "人と話すのは好きですか？",
                     "description": "顧客と話す仕事に向いているとされています。",
                     "sources": [SOURCE_A],
                 },
                 {
                     "id": "steady_accuracy",
                     "label": "コツコツ正確な作業が得意",
+                    "question": "コツコツ正確な作業は得意ですか？",
                     "description": "正確さが求められる作業に向いているとされています。",
                     "sources": [SOURCE_A, SOURCE_B],
                 },
