@@ -1,0 +1,191 @@
+"""The diagnosis' Rasa glue: form validation, questions, result actions, and the domain they need."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+from actions.diagnosis import (
+    ActionDiagnosisExplain,
+    ActionDiagnosisGoBack,
+    ActionDiagnosisMore,
+    ActionDiagnosisResult,
+    ActionResetDiagnosis,
+    ValidateDiagnosisForm,
+)
+from actions.knowledge import load_knowledge
+from actions.scoring import explanation_replies, more_replies, question_slots, result_replies, score, slot_for
+
+KB = load_knowledge()
+SLOTS = question_slots(KB)
+FRONT_ANSWERS = {"talk_people": 2, "targets_pressure": 2, "adapt_on_spot": 2, "visible_results": 2,
+                 "steady_accuracy": -2, "support_others": -1, "regular_holidays": -2, "specialist_knowledge": -2}
+
+
+def answered(values: Dict[str, int]) -> Dict[str, Any]:
+    return {slot_for(trait): float(value) for trait, value in values.items()}
+
+
+def responses(dispatcher: CollectingDispatcher) -> List[Optional[str]]:
+    return [m.get("response") for m in dispatcher.messages]
+
+
+def validate(make_tracker: Any, domain: Dict[str, Any], requested: Optional[str], intent: str, text: str,
+             entities: Any = (), slots: Optional[Dict[str, Any]] = None) -> tuple:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(intent, entities, text, slots={"requested_slot": requested, **(slots or {})})
+    events = asyncio.run(ValidateDiagnosisForm().run(dispatcher, tracker, domain))
+    return events, dispatcher
+
+
+# --- The domain follows the knowledge ----------------------------------------------
+
+def test_form_slots_and_ask_actions_follow_the_traits(domain: Dict[str, Any]) -> None:
+    assert domain["forms"]["diagnosis_form"]["required_slots"] == SLOTS
+    for slot in SLOTS:
+        assert domain["slots"][slot]["mappings"] == [{"type": "custom"}], slot
+        assert f"action_ask_{slot}" in domain["actions"], slot
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    registered = set(executor.actions)
+    assert {f"action_ask_{slot}" for slot in SLOTS} <= registered
+    assert {a for a in domain["actions"] if a.startswith("action_") or a.startswith("validate_")} <= registered
+    # Abstract bases must not become actions.
+    assert not any("diagnosis_question" in name or "result_action" in name for name in registered)
+
+
+@pytest.mark.parametrize("answers", [FRONT_ANSWERS, {t: 0 for t in FRONT_ANSWERS}], ids=["front", "neutral"])
+def test_every_response_the_diagnosis_sends_exists(domain: Dict[str, Any], answers: Dict[str, int]) -> None:
+    result = score(KB, answers)
+    replies = result_replies(KB, result) + explanation_replies(KB, result) + more_replies(KB, result, 3)[0]
+    for reply in replies:
+        assert reply.response in domain["responses"], reply.response
+
+
+# --- Reading answers in the form ---------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("intent", "text", "entities", "expected"),
+    [
+        ("affirm", "はい", (), 2.0),
+        ("diagnosis_answer", '/diagnosis_answer{"answer": "disagree"}', [{"entity": "answer", "value": "disagree"}], -1.0),
+        ("ask_fit", "人と話すのは大好きです", (), 2.0),
+        ("nlu_fallback", "うーん、苦手かも", (), -1.0),
+    ],
+    ids=["yes", "button", "answer-that-looks-like-a-question", "fallback-but-readable"],
+)
+def test_an_answer_fills_only_the_open_question(make_tracker: Any, domain: Dict[str, Any], intent: str,
+                                                text: str, entities: Any, expected: float) -> None:
+    open_slot = slot_for("targets_pressure")
+    events, dispatcher = validate(make_tracker, domain, open_slot, intent, text, entities)
+    assert events == [SlotSet(open_slot, expected)]
+    assert dispatcher.messages == []
+
+
+def test_an_unclear_answer_is_explained_and_asked_again(make_tracker: Any, domain: Dict[str, Any]) -> None:
+    open_slot = slot_for("talk_people")
+    events, dispatcher = validate(make_tracker, domain, open_slot, "nlu_fallback", "ふがふが")
+    assert events == [SlotSet(open_slot, None)]
+    assert responses(dispatcher) == ["utter_diagnosis_unclear"]
+    assert "「とても当てはまる」" in dispatcher.messages[0]["scale"]
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "entities"),
+    [
+        ("ask_overview", "経理って何？", [{"entity": "job", "value": "accounting", "start": 0, "end": 2}]),
+        ("stop_diagnosis", "やめる", ()),
+        ("go_back", "前の質問に戻りたい", ()),
+        ("restart_diagnosis", "最初から", ()),
+    ],
+    ids=["knowledge-question", "stop", "back", "restart"],
+)
+def test_questions_and_requests_are_left_to_the_rules(make_tracker: Any, domain: Dict[str, Any], intent: str,
+                                                     text: str, entities: Any) -> None:
+    events, dispatcher = validate(make_tracker, domain, slot_for("talk_people"), intent, text, entities)
+    assert events == [] and dispatcher.messages == []
+
+
+def test_nothing_is_filled_when_no_question_is_open(make_tracker: Any, domain: Dict[str, Any]) -> None:
+    events, _ = validate(make_tracker, domain, None, "affirm", "はい")
+    assert events == []
+
+
+# --- Questions ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("position", range(len(SLOTS)))
+def test_each_question_has_progress_and_five_buttons(make_tracker: Any, domain: Dict[str, Any],
+                                                     position: int) -> None:
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    trait_id = list(KB.traits)[position]
+    run = executor.actions[f"action_ask_{slot_for(trait_id)}"]
+    dispatcher = CollectingDispatcher()
+    assert run(dispatcher, make_tracker("affirm"), domain) == []
+    (message,) = dispatcher.messages
+    assert message["response"] == "utter_diagnosis_question"
+    assert message["number"] == str(position + 1) and message["total"] == str(len(SLOTS))
+    assert message["question"] == KB.traits[trait_id].question
+    assert [b["title"] for b in message["buttons"]] == [a.title for a in KB.diagnosis.scale]
+    assert len(message["buttons"]) <= 5
+
+
+# --- Going back, restarting ------------------------------------------------------
+
+def test_go_back_clears_the_previous_answer(make_tracker: Any, domain: Dict[str, Any]) -> None:
+    slots = {**answered({"talk_people": 2, "targets_pressure": 1}), "requested_slot": slot_for("adapt_on_spot")}
+    dispatcher = CollectingDispatcher()
+    events = ActionDiagnosisGoBack().run(dispatcher, make_tracker("go_back", slots=slots), domain)
+    assert events == [SlotSet(slot_for("targets_pressure"), None)]
+    assert responses(dispatcher) == ["utter_diagnosis_going_back"]
+
+
+def test_go_back_at_the_first_question(make_tracker: Any, domain: Dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("go_back", slots={"requested_slot": slot_for("talk_people")})
+    assert ActionDiagnosisGoBack().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_diagnosis_no_previous"]
+
+
+def test_reset_forgets_every_answer(make_tracker: Any, domain: Dict[str, Any]) -> None:
+    events = ActionResetDiagnosis().run(CollectingDispatcher(), make_tracker("restart_diagnosis",
+                                        slots=answered(FRONT_ANSWERS)), domain)
+    assert {e["name"] for e in events} == set(SLOTS) | {"requested_slot", "diagnosis_shown"}
+    assert all(e["value"] is None for e in events)
+
+
+# --- Result and follow-ups ---------------------------------------------------------
+
+def test_result_for_a_front_office_profile(make_tracker: Any, domain: Dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    events = ActionDiagnosisResult().run(dispatcher, make_tracker(None, slots=answered(FRONT_ANSWERS)), domain)
+    assert events == [SlotSet("diagnosis_shown", 3.0)]
+    assert responses(dispatcher) == ["utter_diagnosis_result_office", "utter_diagnosis_top_roles",
+                                     "utter_diagnosis_reasons", "utter_diagnosis_disclaimer"]
+    assert dispatcher.messages[0]["office"] == "フロントオフィス"
+
+
+@pytest.mark.parametrize("action", [ActionDiagnosisResult, ActionDiagnosisExplain, ActionDiagnosisMore])
+def test_follow_ups_without_a_finished_diagnosis(make_tracker: Any, domain: Dict[str, Any], action: Any) -> None:
+    dispatcher = CollectingDispatcher()
+    partial = answered({"talk_people": 2})
+    assert action().run(dispatcher, make_tracker("why_result", slots=partial), domain) == []
+    assert responses(dispatcher) == ["utter_no_diagnosis_yet"]
+
+
+def test_more_pages_and_remembers(make_tracker: Any, domain: Dict[str, Any]) -> None:
+    slots = {**answered(FRONT_ANSWERS), "diagnosis_shown": 3.0}
+    dispatcher = CollectingDispatcher()
+    events = ActionDiagnosisMore().run(dispatcher, make_tracker("more_results", slots=slots), domain)
+    assert events == [SlotSet("diagnosis_shown", 6.0)]
+    assert dispatcher.messages[0]["roles"].startswith("4. ")
+
+
+def test_explain_gives_one_message_per_top_role(make_tracker: Any, domain: Dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    ActionDiagnosisExplain().run(dispatcher, make_tracker("why_result", slots=answered(FRONT_ANSWERS)), domain)
+    assert responses(dispatcher) == ["utter_diagnosis_explain_intro"] + ["utter_diagnosis_explain_role"] * 3
