@@ -131,6 +131,9 @@ class DiagnosisConfig:
     close_margin: float
     office_top_roles: int
     cues: Mapping[str, Tuple[str, ...]]
+    hesitations: Tuple[str, ...]
+    control_cues: Mapping[str, Tuple[str, ...]]
+    control_exact: Mapping[str, Tuple[str, ...]]
     lines: Mapping[str, str]
 
 
@@ -425,6 +428,18 @@ def _load_diagnosis(directory: Path) -> DiagnosisConfig:
         raise reader.fail("answer_cues", "must map cue kinds to lists")
     cues = {kind: tuple(alias_key(c) for c in reader.strings(raw_cues, kind, f"answer_cues.{kind}"))
             for kind in CUE_KINDS}
+    hesitations = tuple(alias_key(h) for h in reader.strings(data, "hesitations", "hesitations"))
+    control: Dict[str, Dict[str, Tuple[str, ...]]] = {}
+    for key in ("control_cues", "control_exact"):
+        raw = data.get(key) or {}
+        if not isinstance(raw, Mapping):
+            raise reader.fail(key, "must map intents to lists")
+        control[key] = {
+            str(intent): tuple(alias_key(c) for c in reader.strings(raw, intent, f"{key}.{intent}"))
+            for intent in raw
+        }
+    if not control["control_cues"]:
+        raise reader.fail("control_cues", "must name the words of each stop/restart/back request")
     raw_lines = data.get("lines")
     if not isinstance(raw_lines, Mapping):
         raise reader.fail("lines", "must map line names to templates")
@@ -435,7 +450,10 @@ def _load_diagnosis(directory: Path) -> DiagnosisConfig:
         if missing:
             raise reader.fail(f"lines.{name}", f"missing placeholders {missing}")
         lines[name] = line
-    return DiagnosisConfig(tuple(scale), float(margin), top, cues, lines)
+    return DiagnosisConfig(
+        tuple(scale), float(margin), top, cues, hesitations,
+        control["control_cues"], control["control_exact"], lines,
+    )
 
 
 def _check_aliases(directory: Path, offices: Mapping[str, Office], roles: Mapping[str, Role]) -> None:

@@ -18,7 +18,8 @@ SLOT_PREFIX = "diag_"
 ROLES_PER_PAGE = 3
 MAX_REASONS = 3
 OFFICE_JOINER = "・"
-_IGNORED = re.compile(r"[\s、。,.!！?？…〜~ー-]+")
+# Punctuation carries no answer; the long-vowel mark does (うーん is not うん).
+_IGNORED = re.compile(r"[\s、。,.!！?？…]+")
 
 
 def slot_for(trait_id: str) -> str:
@@ -50,6 +51,8 @@ def parse_answer(config: DiagnosisConfig, text: Optional[str]) -> Optional[int]:
         if folded in (answer.id, str(answer.value), unicodedata.normalize("NFKC", answer.title).casefold()):
             return answer.value
     compact = _IGNORED.sub("", folded)
+    for hesitation in config.hesitations:
+        compact = compact.replace(hesitation, "")
     if not compact:
         return None
     cues = config.cues
@@ -72,7 +75,7 @@ def parse_answer(config: DiagnosisConfig, text: Optional[str]) -> Optional[int]:
     return 1 if mild else None
 
 
-# Requests that steer the diagnosis are never taken as answers.
+# Requests that steer the diagnosis are never taken as answers (when worded as such).
 CONTROL_INTENTS = frozenset({"stop_diagnosis", "restart_diagnosis", "go_back"})
 # A question about the knowledge interrupts the diagnosis: it is answered, then the
 # question is asked again.
@@ -94,7 +97,7 @@ def read_turn(config: DiagnosisConfig, message: Mapping[str, Any]) -> Any:
     if button is not None:
         value = parse_answer(config, button)
         return Turn.UNCLEAR if value is None else value
-    if intent in CONTROL_INTENTS:
+    if intent in CONTROL_INTENTS and is_worded_as(config, intent, message.get("text")):
         return Turn.SKIP
     names_a_subject = any(e.get("entity") in ("job", "office", "other_job") for e in entities)
     value = parse_answer(config, message.get("text"))
@@ -103,6 +106,16 @@ def read_turn(config: DiagnosisConfig, message: Mapping[str, Any]) -> Any:
     if intent.startswith(QUESTION_INTENT_PREFIX):
         return Turn.SKIP
     return Turn.UNCLEAR if value is None else value
+
+
+def is_worded_as(config: DiagnosisConfig, intent: str, text: Optional[str]) -> bool:
+    """Whether a message classified as a stop/restart/back request also says so in words."""
+    folded = _IGNORED.sub("", unicodedata.normalize("NFKC", text or "").casefold())
+    if folded.startswith("/"):  # a button's payload
+        return True
+    if folded in config.control_exact.get(intent, ()):
+        return True
+    return any(cue in folded for cue in config.control_cues.get(intent, ()))
 
 
 def answer_title(config: DiagnosisConfig, value: int) -> str:

@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TRAINING_FILES = sorted((ROOT / "data" / "nlu").glob("*.yml"))
 TEST_FILE = ROOT / "tests" / "nlu" / "test_nlu.yml"
 ANNOTATION = re.compile(r"\[([^\]]+)\](?:\(([^)]*)\)|(\{[^}]*\}))")
-# Set by the input guard or sent only by buttons, never typed.
-DOMAIN_ONLY_INTENTS = {"empty_message", "symbols_only", "message_too_long", "diagnosis_answer"}
+# Set by the input guard, never typed.
+DOMAIN_ONLY_INTENTS = {"empty_message", "symbols_only", "message_too_long"}
 
 
 def examples(path: Path) -> List[Tuple[str, str]]:

@@ -74,6 +74,12 @@ FREE_TEXT = [
     ("絶対無理", -2),
     ("ＹＥＳ", 2),
     ("ﾊｲ", 2),
+    ("どちらとも言えません", 0),
+    ("好きでも嫌いでもない", 0),
+    ("ケースバイケースです", 0),
+    ("人によります", 0),
+    ("ええと、はい", 2),
+    ("うーん、どちらかといえば苦手", -1),
 ]
 
 
@@ -82,7 +88,8 @@ def test_parse_answer(kb: Knowledge, text: str, expected: int) -> None:
     assert parse_answer(kb.diagnosis, text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "   ", "？？？", "経理", "ラーメン食べたい気分", "abc", None])
+@pytest.mark.parametrize("text", ["", "   ", "？？？", "経理", "ラーメン食べたい気分", "abc", None,
+                                  "うーん", "うーん、難しいですね", "ええと"])
 def test_parse_answer_gives_up_rather_than_guessing(kb: Knowledge, text: Optional[str]) -> None:
     if text == "ラーメン食べたい気分":
         # 「〜たい」 reads as wanting: a known limit of cue matching, kept visible here.
@@ -109,10 +116,17 @@ def message(text: str = "", intent: str = "", entities: Optional[List[Dict[str, 
         (message("前の質問に戻りたい", "go_back"), Turn.SKIP),
         (message("最初からやり直したい", "restart_diagnosis"), Turn.SKIP),
         (message("ふがふが", "nlu_fallback"), Turn.UNCLEAR),
+        # The classifier's guess alone does not make a request: the words must say it.
+        (message("どちらでもない", "stop_diagnosis"), 0),
+        (message("質問をもう一度お願いします", "restart_diagnosis"), Turn.UNCLEAR),
+        (message("もう一度", "restart_diagnosis"), Turn.SKIP),
+        (message("前の会社ではそうでした", "go_back"), 2),
+        (message("/stop_diagnosis", "stop_diagnosis"), Turn.SKIP),
         (message("ありがとう", "thank"), Turn.UNCLEAR),
     ],
     ids=["button", "bad-button", "yes", "answer-classified-as-question", "question", "question-with-cue",
-         "stop", "back", "restart", "gibberish", "thanks"],
+         "stop", "back", "restart", "gibberish", "thanks", "neutral-classified-as-stop",
+         "repeat-question-classified-as-restart", "bare-restart", "not-a-back-request", "payload"],
 )
 def test_read_turn(kb: Knowledge, msg: Dict[str, Any], expected: Any) -> None:
     assert read_turn(kb.diagnosis, msg) == expected
