@@ -1,0 +1,1 @@
+"""Custom Rasa input channels (Slack with a configurable Web API base URL)."""
