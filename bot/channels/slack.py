@@ -11,11 +11,15 @@ unchanged. The webhook stays ``/webhooks/slack/webhook``: ``name()`` is inherite
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from collections import OrderedDict
+from http import HTTPStatus
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, OutputChannel
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
 from rasa.shared.exceptions import InvalidConfigException
+from sanic import response
+from sanic.request import Request
 from slack_sdk.web.async_client import AsyncWebClient
 
 logger = logging.getLogger(__name__)
@@ -23,6 +27,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # Rasa's SlackBot sends no buttons at all when a message has more than five.
 MAX_BUTTONS = 5
+# Slack retries an event for up to about an hour; this many recent event ids are remembered.
+REMEMBERED_EVENTS = 10_000
 
 
 class ConfigurableSlackBot(SlackBot):
@@ -65,6 +71,26 @@ class ConfigurableSlackInput(SlackInput):
             channel.slack_api_url = (credentials or {}).get("slack_api_url") or DEFAULT_SLACK_API_URL
         return channel
 
+    async def process_message(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: Text,
+        sender_id: Optional[Text],
+        metadata: Optional[Dict],
+    ) -> Any:
+        """Answers each Slack event once: Rasa itself drops only retries with an ignored reason."""
+        event_id = _event_id(request)
+        if event_id is not None:
+            seen = self.__dict__.setdefault("_seen_events", OrderedDict())
+            if event_id in seen:
+                logger.info("Slack re-sent event %s; it was already handled.", event_id)
+                return response.text("", status=HTTPStatus.CREATED, headers={"X-Slack-No-Retry": "1"})
+            seen[event_id] = None
+            if len(seen) > REMEMBERED_EVENTS:
+                seen.popitem(last=False)
+        return await super().process_message(request, on_new_message, text, sender_id, metadata)
+
     def _validate_credentials(self) -> None:
         """Refuses to start without a signing secret (Rasa's check) or a bot token."""
         super()._validate_credentials()
@@ -80,3 +106,15 @@ class ConfigurableSlackInput(SlackInput):
         return ConfigurableSlackBot(
             self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.slack_api_url
         )
+
+
+def _event_id(request: Request) -> Optional[str]:
+    """The Events API's ``event_id``; interactive (form-encoded) payloads have none."""
+    if "json" not in (request.content_type or ""):
+        return None
+    try:
+        body = request.json
+    except Exception:  # sanic raises on a body that is not JSON
+        return None
+    event_id = body.get("event_id") if isinstance(body, dict) else None
+    return event_id if isinstance(event_id, str) and event_id else None
