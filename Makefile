@@ -15,9 +15,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 PYTHON ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10*/bin/python3.10; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null && { echo $$p; break; }; done)
 
+WEB := bot/web
+WEB_INSTALLED := $(WEB)/node_modules/.package-lock.json
+
 TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml data/*.yml data/nlu/*.yml)
 
-.PHONY: help install train run shell test lint typecheck validate test-unit test-nlu test-stories test-e2e check-knowledge clean
+.PHONY: help install web browser-check train run shell test lint typecheck validate test-unit test-nlu test-stories test-e2e check-knowledge clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -32,6 +35,19 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 
 install: $(VENV)/.installed ## Create .venv with every pinned dependency
 
+$(WEB_INSTALLED): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci
+	@touch $@
+
+web: $(WEB_INSTALLED) ## Install the chat widget (npm ci in bot/web, pinned by package-lock.json)
+
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk
+
+browser-check: ## Install Debian's Chromium for the browser tests if missing (they never download one)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+		else echo "Chromium is missing. Install it with: sudo apt-get install -y $(BROWSER_PACKAGES)"; exit 1; fi; }
+
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	$(RASA) train --config config.yml --domain bot/domain --data data --out models --fixed-model-name office-guide
 	@touch $@
@@ -41,7 +57,7 @@ train: $(MODEL) ## Train the model if the data, domain or config changed
 check-knowledge: $(VENV)/.installed ## Validate data/knowledge/ (the action server refuses to start otherwise)
 	$(PY) -m actions.knowledge
 
-run: $(MODEL) check-knowledge ## Start the action server and the Rasa server (REST on PORT, default 5005)
+run: $(MODEL) $(WEB_INSTALLED) check-knowledge ## Start the action server and the Rasa server (REST on PORT, default 5005)
 	PORT=$(PORT) ACTION_PORT=$(ACTION_PORT) bot/scripts/run.sh
 
 shell: $(MODEL) check-knowledge ## Talk to the bot in the terminal
@@ -66,10 +82,10 @@ test-nlu: $(MODEL) ## Held-out NLU test set; fails below 0.90 intent accuracy
 test-stories: $(MODEL) ## Conversation tests (rasa test --fail-on-prediction-errors)
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors --no-plot
 
-test-e2e: $(MODEL) ## Start the real servers and talk to them over REST
+test-e2e: $(MODEL) $(WEB_INSTALLED) browser-check ## Start the real servers and talk to them over REST
 	$(PY) -m pytest -q tests -m e2e
 
 test: lint typecheck validate test-unit test-nlu test-stories test-e2e ## Everything: lint, types, data, unit, NLU, conversations, end to end
 
 clean: ## Remove the virtual environment, models and results
-	rm -rf $(VENV) models results .rasa
+	rm -rf $(VENV) models results .rasa $(WEB)/node_modules

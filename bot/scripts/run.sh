@@ -52,6 +52,7 @@ for _ in $(seq 1 600); do
     elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
     printf '\nBot ready after %d.%01d s. REST channel: POST http://%s:%s/webhooks/rest/webhook\n' \
       $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) "$HOST" "$PORT"
+    printf 'Web chat: open http://%s:%s/ in a browser\n' "$HOST" "$PORT"
     printf 'Try: curl -s -XPOST http://%s:%s/webhooks/rest/webhook -d '\''{"sender":"me","message":"経理って何？"}'\''\n\n' "$HOST" "$PORT"
     break
   fi
