@@ -420,6 +420,10 @@ def test_the_diagnosis_shows_five_buttons_and_a_click_continues_it(servers: Serv
     second = next(p for p in slack_api.posts(dm) if "質問2/8" in post_text(p))
     assert len(buttons_of(second)) == 5
 
+    # A typed answer works the same as a button.
+    assert servers.post_event(message_event("どちらかといえば", user, dm)).status_code == 200
+    slack_api.wait_for_text(dm, "質問3/8")
+
 
 # --- the output channel on its own, against the same fake API ------------------------------
 
