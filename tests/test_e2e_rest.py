@@ -14,17 +14,13 @@ from typing import Iterator, List
 import pytest
 import requests
 
+from tests.servers import free_port
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "office-guide.tar.gz"
 START_TIMEOUT_S = 180
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Bot:

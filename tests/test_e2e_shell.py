@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 from typing import Iterator
 
 import pexpect
 import pytest
+
+from tests.servers import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -16,12 +17,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PROMPT = "Your input ->"
 DOWN = "\x1b[B"
 ENTER = "\r"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

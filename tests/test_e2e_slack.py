@@ -14,9 +14,6 @@ import json
 import logging
 import os
 import secrets
-import signal
-import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -28,12 +25,10 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 import requests
 
+from tests.servers import RasaServers
+
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
-MODEL = ROOT / "models" / "office-guide.tar.gz"
-START_TIMEOUT_S = 180
 REPLY_TIMEOUT_S = 30
 BOT_USER = "UBOT00001"
 TOKEN = "xoxb-test-not-a-real-token"
@@ -48,12 +43,6 @@ bot.channels.slack.ConfigurableSlackInput:
   slack_channel: ${SLACK_CHANNEL}
   slack_api_url: ${SLACK_API_URL}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -164,74 +153,22 @@ def buttons_of(post: Dict[str, Any]) -> List[Dict[str, Any]]:
 # --- the servers ---------------------------------------------------------------------------
 
 
-class Servers:
+class Servers(RasaServers):
     """The action server and the Rasa server with the Slack channel, on free ports."""
 
     def __init__(self, directory: Path, slack_api_url: str) -> None:
-        self.port, self.action_port = free_port(), free_port()
         self.signing_secret = secrets.token_hex(16)
-        self.credentials = directory / "credentials.yml"
-        self.credentials.write_text(CREDENTIALS, encoding="utf-8")
-        self.log = directory / "servers.log"
         # slack_sdk takes HTTPS_PROXY/HTTP_PROXY from the environment and ignores NO_PROXY:
         # the servers must reach the fake API on 127.0.0.1 directly.
         proxies = {"http_proxy", "https_proxy", "all_proxy"}
-        self.env = {k: v for k, v in os.environ.items() if k.lower() not in proxies}
-        self.env.update(
-            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.action_port}/webhook",
-            TRACKER_DB=str(directory / "tracker.db"),
-            RASA_TELEMETRY_ENABLED="false",
-            TF_CPP_MIN_LOG_LEVEL="2",
-            SLACK_TOKEN=TOKEN,
-            SLACK_SIGNING_SECRET=self.signing_secret,
-            SLACK_CHANNEL="",
-            SLACK_API_URL=slack_api_url,
-        )
-        self.processes: List[subprocess.Popen[bytes]] = []
+        env = {k: v for k, v in os.environ.items() if k.lower() not in proxies}
+        env.update(SLACK_TOKEN=TOKEN, SLACK_SIGNING_SECRET=self.signing_secret, SLACK_CHANNEL="",
+                   SLACK_API_URL=slack_api_url)
+        super().__init__(directory, CREDENTIALS, ready_path="/webhooks/slack/", env=env)
 
     @property
     def webhook(self) -> str:
-        return f"http://127.0.0.1:{self.port}/webhooks/slack/webhook"
-
-    def start(self) -> None:
-        commands = [
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
-             "--port", str(self.port), "--endpoints", "bot/endpoints.yml", "--credentials", str(self.credentials)],
-        ]
-        with self.log.open("ab") as log:
-            for command in commands:
-                self.processes.append(subprocess.Popen(
-                    command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                ))
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            for process in self.processes:
-                assert process.poll() is None, f"a server exited early; see {self.log}"
-            if self._ok(f"http://127.0.0.1:{self.port}/webhooks/slack/") and self._ok(
-                f"http://127.0.0.1:{self.action_port}/health"
-            ):
-                return
-            time.sleep(0.5)
-        raise AssertionError(f"servers did not start within {START_TIMEOUT_S} s; see {self.log}")
-
-    @staticmethod
-    def _ok(url: str) -> bool:
-        try:
-            return requests.get(url, timeout=1).ok
-        except requests.RequestException:
-            return False
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        return f"{self.url}/webhooks/slack/webhook"
 
     # --- signed Slack requests ---
 
@@ -289,7 +226,6 @@ def slack_api() -> Iterator[FakeSlackApi]:
 
 @pytest.fixture(scope="module")
 def servers(slack_api: FakeSlackApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
     running = Servers(tmp_path_factory.mktemp("e2e-slack"), slack_api.url)
     try:
         running.start()

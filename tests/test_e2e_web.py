@@ -9,18 +9,15 @@ a driver. The page is shown at a phone's size; a screenshot goes to tests/artifa
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, List, Tuple
 
 import pytest
-import requests
+
+from tests.servers import RasaServers
 
 pytestmark = pytest.mark.e2e
 
@@ -32,8 +29,6 @@ from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "office-guide.tar.gz"
-VENV_BIN = ROOT / ".venv" / "bin"
 WIDGET_BUNDLE = ROOT / "bot" / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 SCREENSHOT = ROOT / "tests" / "artifacts" / "web.png"
 CHROMIUM = "/usr/bin/chromium"
@@ -43,7 +38,6 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
-START_TIMEOUT_S = 180
 REPLY_TIMEOUT_S = 30
 CREDENTIALS = """\
 rest:
@@ -58,72 +52,10 @@ return Array.from(document.querySelectorAll('.rw-messages-container .rw-message'
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Servers:
-    """The action server and the Rasa server with the web channel, each in a process group of its own."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port, self.action_port = free_port(), free_port()
-        self.directory = directory
-        self.log = directory / "servers.log"
-        self.processes: List[subprocess.Popen[bytes]] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        credentials = self.directory / "credentials.yml"
-        credentials.write_text(CREDENTIALS, encoding="utf-8")
-        env = dict(os.environ, ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.action_port}/webhook",
-                   TRACKER_DB=str(self.directory / "tracker.db"), RASA_TELEMETRY_ENABLED="false",
-                   TF_CPP_MIN_LOG_LEVEL="2")
-        commands = [
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(self.port),
-             "--endpoints", "bot/endpoints.yml", "--credentials", str(credentials)],
-        ]
-        with self.log.open("ab") as log:
-            for command in commands:
-                self.processes.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                                       stderr=subprocess.STDOUT, start_new_session=True))
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            assert all(p.poll() is None for p in self.processes), f"a server exited early; see {self.log}"
-            if self._ok(f"{self.url}/webhooks/webchat/") and self._ok(f"http://127.0.0.1:{self.action_port}/health"):
-                return
-            time.sleep(0.5)
-        raise AssertionError(f"servers did not start within {START_TIMEOUT_S} s; see {self.log}")
-
-    @staticmethod
-    def _ok(url: str) -> bool:
-        try:
-            return requests.get(url, timeout=1).ok
-        except requests.RequestException:
-            return False
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGINT)
-        for process in self.processes:
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
-    assert WIDGET_BUNDLE.exists(), f"{WIDGET_BUNDLE} is missing: run `npm ci` in bot/web"
-    running = Servers(tmp_path_factory.mktemp("e2e-web"))
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServers]:
+    assert WIDGET_BUNDLE.exists(), f"{WIDGET_BUNDLE} is missing: run `make web`"
+    running = RasaServers(tmp_path_factory.mktemp("e2e-web"), CREDENTIALS, ready_path="/webhooks/webchat/")
     try:
         running.start()
         yield running
@@ -201,7 +133,7 @@ def network_events(driver: Any) -> List[Tuple[str, Any]]:
     return [(event["method"], event.get("params", {})) for event in events]
 
 
-def test_page_and_widget_come_from_the_rasa_server_only(servers: Servers, browser: Any) -> None:
+def test_page_and_widget_come_from_the_rasa_server_only(servers: RasaServers, browser: Any) -> None:
     network_events(browser)  # drop what came before
     browser.get_log("browser")
     open_new_conversation(browser, servers.url)
@@ -226,7 +158,7 @@ def test_page_and_widget_come_from_the_rasa_server_only(servers: Servers, browse
     assert not errors, errors
 
 
-def test_answer_is_shown_as_sent_and_fits_a_phone(servers: Servers, browser: Any) -> None:
+def test_answer_is_shown_as_sent_and_fits_a_phone(servers: RasaServers, browser: Any) -> None:
     open_new_conversation(browser, servers.url)
     answer = say(browser, "経理って何？", "経理の主な仕事は次のとおりです。")
     assert "経理はバックオフィスに属する職種です" in answer
@@ -243,7 +175,7 @@ def test_answer_is_shown_as_sent_and_fits_a_phone(servers: Servers, browser: Any
     assert overflow == [0, 0]
 
 
-def test_enter_that_confirms_an_ime_conversion_does_not_send(servers: Servers, browser: Any) -> None:
+def test_enter_that_confirms_an_ime_conversion_does_not_send(servers: RasaServers, browser: Any) -> None:
     open_new_conversation(browser, servers.url)
     box = input_box(browser)
     box.click()
@@ -269,7 +201,7 @@ def test_enter_that_confirms_an_ime_conversion_does_not_send(servers: Servers, b
     assert messages(browser)[before] == ("user", "経理って何？")
 
 
-def test_conversation_with_buttons_survives_a_reload_and_html_stays_text(servers: Servers, browser: Any) -> None:
+def test_conversation_with_buttons_survives_a_reload_and_html_stays_text(servers: RasaServers, browser: Any) -> None:
     open_new_conversation(browser, servers.url)
     say(browser, "経理って何？", "経理はバックオフィスに属する職種です")
 
