@@ -23,7 +23,7 @@ TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml data/*.yml data/nlu/*.
 .PHONY: help install web browser-check train run shell test lint typecheck validate test-unit test-nlu test-stories test-e2e check-knowledge clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.10 is required (Rasa 3.6 does not support 3.11 or newer)."; \
@@ -79,10 +79,10 @@ test-nlu: $(MODEL) ## Held-out NLU test set; fails below 0.90 intent accuracy
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/test_nlu.yml --out results/nlu --no-plot
 	$(PY) tests/check_nlu_report.py results/nlu --min-intent-accuracy 0.90
 
-test-stories: $(MODEL) ## Conversation tests (rasa test --fail-on-prediction-errors)
+test-stories: $(MODEL) ## Conversation tests (rasa test core --e2e --fail-on-prediction-errors)
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors --no-plot
 
-test-e2e: $(MODEL) $(WEB_INSTALLED) browser-check ## Start the real servers and talk to them over REST
+test-e2e: $(MODEL) $(WEB_INSTALLED) browser-check ## End to end with real servers: REST, shell, Slack (signed), web chat (Chromium)
 	$(PY) -m pytest -q tests -m e2e
 
 test: lint typecheck validate test-unit test-nlu test-stories test-e2e ## Everything: lint, types, data, unit, NLU, conversations, end to end

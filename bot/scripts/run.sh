@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the action server and the Rasa server (REST channel); Ctrl-C stops both.
+# Starts the action server and the Rasa server (REST, web chat, Slack if configured); Ctrl-C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
