@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.knowledge import default_knowledge
 from actions.queries import Reply
 from actions.scoring import (
+    ROLES_PER_PAGE,
     Turn,
     answer_buttons,
     answers_from_slots,
@@ -162,9 +163,9 @@ class ActionDiagnosisResult(DiagnosisResultAction):
         return "action_diagnosis_result"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Any) -> List[Dict[Text, Any]]:
-        """Sends the result and remembers that three roles were shown."""
+        """Sends the result and remembers how many roles it showed."""
         _send(dispatcher, result_replies(default_knowledge(), result))
-        return [SlotSet(SHOWN_SLOT, 3.0)]
+        return [SlotSet(SHOWN_SLOT, float(ROLES_PER_PAGE))]
 
 
 class ActionDiagnosisExplain(DiagnosisResultAction):
@@ -189,7 +190,7 @@ class ActionDiagnosisMore(DiagnosisResultAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Any) -> List[Dict[Text, Any]]:
         """Sends the next page of roles and advances the page."""
-        shown = int(tracker.get_slot(SHOWN_SLOT) or 3)
+        shown = int(tracker.get_slot(SHOWN_SLOT) or ROLES_PER_PAGE)
         replies, now_shown = more_replies(default_knowledge(), result, shown)
         _send(dispatcher, replies)
         return [SlotSet(SHOWN_SLOT, float(now_shown))]

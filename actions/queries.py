@@ -119,7 +119,12 @@ def bullets(facts: Sequence[Fact]) -> str:
 
 def sources_of(kb: Knowledge, facts: Iterable[Fact]) -> str:
     """Titles of the articles the facts come from, in source-file order."""
-    used = {fact.source for fact in facts}
+    return source_titles(kb, {fact.source for fact in facts})
+
+
+def source_titles(kb: Knowledge, files: Iterable[str]) -> str:
+    """Titles of the given source files, in source-file order."""
+    used = set(files)
     return LIST_SEPARATOR.join(f"「{title}」" for file, title in kb.sources.items() if file in used)
 
 
@@ -361,8 +366,7 @@ def difference(kb: Knowledge, subject: Subject, topic: Optional[str], same_role_
         f"【{row.aspect}】\n{BULLET}{kb.offices['front'].name}：{row.front}\n{BULLET}{kb.offices['back'].name}：{row.back}"
         for row in kb.differences[:MAX_ITEMS]
     )
-    used = {row.source for row in kb.differences[:MAX_ITEMS]}
-    sources = LIST_SEPARATOR.join(f"「{title}」" for file, title in kb.sources.items() if file in used)
+    sources = source_titles(kb, (row.source for row in kb.differences[:MAX_ITEMS]))
     return Answer((Reply("utter_office_difference", {"rows": rows, "sources": sources}),), subject.topic)
 
 

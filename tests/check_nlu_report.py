@@ -24,9 +24,8 @@ def counts(metrics: Dict[str, float]) -> Tuple[float, float, float]:
     """True positives, false positives and false negatives recovered from a report row."""
     support = metrics["support"]
     true_pos = metrics["recall"] * support
+    # With precision 0 the report does not say how many false positives there were.
     false_pos = true_pos / metrics["precision"] - true_pos if metrics["precision"] else 0.0
-    if not metrics["precision"] and not true_pos:
-        false_pos = float(metrics.get("false_positives", 0.0))
     return true_pos, false_pos, support - true_pos
 
 

@@ -125,8 +125,9 @@ class AliasMatcher:
         folded = text.casefold()
         candidates = list(self._surface_matches(folded))
         candidates += self._normalized_matches(folded)
-        candidates += [c for c in _find_all(to_katakana(folded), self._reading, check_boundaries=False)
-                       if _reading_stands_alone(to_katakana(folded), c[0], c[1])]
+        kana = to_katakana(folded)
+        candidates += [c for c in _find_all(kana, self._reading, check_boundaries=False)
+                       if _reading_stands_alone(kana, c[0], c[1])]
         chosen: List[Tuple[int, int, str, str]] = []
         for start, end, entity, value in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
             if all(end <= s or start >= e for s, e, _, _ in chosen):
