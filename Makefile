@@ -20,7 +20,7 @@ WEB_INSTALLED := $(WEB)/node_modules/.package-lock.json
 
 TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml data/*.yml data/nlu/*.yml)
 
-.PHONY: help install web browser-check train run shell test lint typecheck validate test-unit test-nlu test-stories test-e2e check-knowledge clean
+.PHONY: help install web browser-check train run shell test lint typecheck validate test-unit test-nlu test-stories test-e2e check-knowledge bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -64,10 +64,10 @@ shell: $(MODEL) check-knowledge ## Talk to the bot in the terminal
 	ACTION_PORT=$(ACTION_PORT) bot/scripts/shell.sh
 
 lint: $(VENV)/.installed ## ruff (with docstring rules) on actions/ and bot/
-	$(VENV)/bin/ruff check --config .ci/ruff.toml actions bot tests
+	$(VENV)/bin/ruff check --config .ci/ruff.toml actions bot tests bench
 
 typecheck: $(VENV)/.installed ## mypy on actions/ and bot/
-	$(VENV)/bin/mypy --config-file .ci/mypy.ini actions bot
+	$(VENV)/bin/mypy --config-file .ci/mypy.ini actions bot bench
 
 validate: $(VENV)/.installed ## rasa data validate
 	$(RASA) data validate --config config.yml --domain bot/domain --data data
@@ -87,5 +87,17 @@ test-e2e: $(MODEL) $(WEB_INSTALLED) browser-check ## End to end with real server
 
 test: lint typecheck validate test-unit test-nlu test-stories test-e2e ## Everything: lint, types, data, unit, NLU, conversations, end to end
 
+BENCH_VENV := .venv-bench
+
+$(BENCH_VENV)/.installed: requirements-bench.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.10 is required."; exit 1; }
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade "pip==24.0"
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.installed $(BENCH_VENV)/.installed ## Quality, latency, throughput, growth and cost next to a stock Rasa set-up (bench/results/)
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 clean: ## Remove the virtual environment, models and results
-	rm -rf $(VENV) models results .rasa $(WEB)/node_modules
+	rm -rf $(VENV) $(BENCH_VENV) models results bench/results .rasa $(WEB)/node_modules

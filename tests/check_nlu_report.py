@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Dict, Mapping, Optional, Tuple
 
 # Which extractor is responsible for which entity label.
 RESPONSIBLE = {
@@ -29,11 +29,13 @@ def counts(metrics: Dict[str, float]) -> Tuple[float, float, float]:
     return true_pos, false_pos, support - true_pos
 
 
-def entity_scores(results: Path) -> Dict[str, Dict[str, float]]:
+def entity_scores(
+    results: Path, responsible: Optional[Mapping[str, str]] = None
+) -> Dict[str, Dict[str, float]]:
     """Per-label precision/recall/F1 from the responsible extractor, plus a micro average."""
     rows: Dict[str, Dict[str, float]] = {}
     total = [0.0, 0.0, 0.0]
-    for label, extractor in RESPONSIBLE.items():
+    for label, extractor in (responsible or RESPONSIBLE).items():
         report_file = results / f"{extractor}_report.json"
         if not report_file.exists():
             continue

@@ -37,8 +37,10 @@ class RasaServers:
     """`rasa run actions` and `rasa run` with the given channels, each in its own process group."""
 
     def __init__(self, directory: Path, credentials: str, ready_path: str = "/",
-                 env: Optional[Dict[str, str]] = None) -> None:
+                 env: Optional[Dict[str, str]] = None, model: Path = MODEL,
+                 endpoints: str = "bot/endpoints.yml") -> None:
         self.port, self.action_port = free_port(), free_port()
+        self.model, self.endpoints = model, endpoints
         self.credentials = directory / "credentials.yml"
         self.credentials.write_text(credentials, encoding="utf-8")
         self.log = directory / "servers.log"
@@ -57,11 +59,11 @@ class RasaServers:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        assert MODEL.exists(), f"{MODEL} is missing: run `make train` first"
+        assert self.model.exists(), f"{self.model} is missing: run `make train` first"
         commands = [
             [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            [str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--interface", "127.0.0.1",
-             "--port", str(self.port), "--endpoints", "bot/endpoints.yml", "--credentials", str(self.credentials)],
+            [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",
+             "--port", str(self.port), "--endpoints", self.endpoints, "--credentials", str(self.credentials)],
         ]
         with self.log.open("ab") as log:
             for command in commands:

@@ -1,0 +1,119 @@
+"""The Markdown table and the latency plot of a `make bench` run."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+# (label, how to read the figure, target check on (ours, baseline), format, target text).
+Check = Callable[[float, Optional[float]], bool]
+Row = Tuple[str, Callable[[Dict[str, Any]], Optional[float]], Optional[Check], str, str]
+
+
+def _load(bot: Dict[str, Any], users: int, key: str) -> Optional[float]:
+    for level in bot["serving"]["load"]:
+        if level["users"] == users:
+            return float(level[key])
+    return None
+
+
+def _get(*path: str) -> Callable[[Dict[str, Any]], Optional[float]]:
+    def read(bot: Dict[str, Any]) -> Optional[float]:
+        value: Any = bot
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                return None
+            value = value[key]
+        return float(value)
+    return read
+
+
+def _rows(users: List[int]) -> List[Row]:
+    rows: List[Row] = [
+        ("intent accuracy, held-out", _get("held_out", "intent_accuracy"), lambda v, b: v >= 0.95, "{:.3f}", "≥ 0.95"),
+        ("intent macro F1, held-out", _get("held_out", "intent_macro_f1"), None, "{:.3f}", ""),
+        ("entity F1, held-out", _get("held_out", "entity_f1"), lambda v, b: v >= 0.95, "{:.3f}", "≥ 0.95"),
+        ("intent accuracy, 5-fold CV", _get("cross_validation", "intent_accuracy"), None, "{:.3f}", ""),
+        ("entity F1, 5-fold CV", _get("cross_validation", "entity_f1"), None, "{:.3f}", ""),
+    ]
+    for n in users:
+        think = "p95 ≤ 100 ms" if n == 10 else ""
+        rows += [
+            (f"{n} users: p50 ms", partial(_load, users=n, key="p50_ms"), None, "{:.0f}", ""),
+            (f"{n} users: p95 ms", partial(_load, users=n, key="p95_ms"),
+             (lambda v, b: v <= 100) if n == 10 else None, "{:.0f}", think),
+            (f"{n} users: p99 ms", partial(_load, users=n, key="p99_ms"), None, "{:.0f}", ""),
+            (f"{n} users: messages/s", partial(_load, users=n, key="messages_per_s"), None, "{:.1f}", ""),
+            (f"{n} users: errors", partial(_load, users=n, key="errors"), lambda v, b: v == 0, "{:.0f}", "0"),
+        ]
+    rows += [
+        ("saturation: messages/s", _get("serving", "saturation", "messages_per_s"),
+         lambda v, b: v >= 100 and (b is None or v >= 2 * b), "{:.1f}",
+         "≥ 100, ≥ 2× baseline"),
+        ("saturation: p95 ms", _get("serving", "saturation", "p95_ms"), None, "{:.0f}", ""),
+        ("saturation: errors", _get("serving", "saturation", "errors"), lambda v, b: v == 0, "{:.0f}", "0"),
+        ("long conversation: messages 1-20, median ms", _get("serving", "growth", "first20_median_ms"), None,
+         "{:.0f}", ""),
+        ("long conversation: messages 181-200, median ms", _get("serving", "growth", "last20_median_ms"), None,
+         "{:.0f}", ""),
+        ("long conversation: last / first", _get("serving", "growth", "ratio"), lambda v, b: v <= 1.2, "{:.2f}",
+         "≤ 1.2"),
+        ("training from scratch, s", _get("train_s"), lambda v, b: v <= 120, "{:.0f}", "≤ 120"),
+        ("start to ready, s", _get("serving", "ready_s"), lambda v, b: v <= 20, "{:.1f}", "≤ 20"),
+        ("Rasa server peak memory, MB", _get("serving", "peak_rss_mb", "rasa"), lambda v, b: v <= 1229, "{:.0f}",
+         "≤ 1200"),
+        ("action server peak memory, MB", _get("serving", "peak_rss_mb", "actions"), None, "{:.0f}", ""),
+    ]
+    return rows
+
+
+def markdown(results: Dict[str, Any]) -> str:
+    """One table: ours, the stock baseline, their ratio, the target and whether ours meets it."""
+    bots = results["bots"]
+    ours, base = bots.get("ours"), bots.get("baseline")
+    m = results["machine"]
+    s = results["settings"]
+    lines = [
+        f"Measured {m['date']} on {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}; "
+        f"load average at start {m['load_average_at_start'][0]:.2f}. Load runs: {s['duration']} s per level, "
+        f"users pause {s['think_min']:g}–{s['think_max']:g} s between messages; saturation: "
+        f"{s['saturation_users']} users without pauses.",
+        "",
+        "| measure | ours | stock baseline | ours / baseline | target | met |",
+        "|---|---:|---:|---:|---|:-:|",
+    ]
+    for label, read, check, fmt, target in _rows(s["users"]):
+        a = read(ours) if ours else None
+        b = read(base) if base else None
+        ratio = f"{a / b:.2f}" if a is not None and b else ""
+        met = ("yes" if check(a, b) else "no") if check and a is not None else ""
+        cells = [fmt.format(a) if a is not None else "–", fmt.format(b) if b is not None else "–"]
+        lines.append(f"| {label} | {cells[0]} | {cells[1]} | {ratio} | {target} | {met} |")
+    lines += ["", f"Total bench time: {results['total_s'] / 60:.1f} min.", ""]
+    return "\n".join(lines)
+
+
+def plot(results: Dict[str, Any], path: Path) -> None:
+    """Latency per message of the long conversation, and load percentiles, for every bot."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for name, bot in results["bots"].items():
+        latencies = bot["serving"]["growth"]["latencies_ms"]
+        left.plot(range(1, len(latencies) + 1), latencies, label=name, linewidth=0.8)
+        levels = bot["serving"]["load"] + [dict(bot["serving"]["saturation"], users="sat.")]
+        right.plot([str(level["users"]) for level in levels], [level["p95_ms"] for level in levels],
+                   marker="o", label=f"{name} p95")
+        right.plot([str(level["users"]) for level in levels], [level["p50_ms"] for level in levels],
+                   marker=".", linestyle="--", label=f"{name} p50")
+    left.set(title="One long conversation", xlabel="message", ylabel="latency (ms)")
+    right.set(title="Load (users; sat. = no pauses)", xlabel="users", ylabel="latency (ms)", yscale="log")
+    left.legend()
+    right.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

@@ -1,0 +1,237 @@
+"""`make bench`: how well and how fast the bot works, next to a stock Rasa set-up, in one run.
+
+For each bot (ours: config.yml; baseline: bench/baseline/config.yml, what `rasa init` gives with
+SpacyNLP on ja_ginza) it trains from scratch, scores the held-out NLU set, serves the bot the way
+`make run` does (SQLite tracker store), measures start-up, long-conversation growth, load at 1, 10
+and 50 users plus saturation with Locust, and peak memory. Ours also gets 5-fold cross-validation.
+Results: bench/results/bench.json, bench.md, latency.png and the confusion matrices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import report  # noqa: E402
+from tests.check_nlu_report import entity_scores  # noqa: E402
+from tests.servers import RasaServers  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+RASA = ROOT / ".venv" / "bin" / "rasa"
+LOCUST = ROOT / ".venv-bench" / "bin" / "locust"
+CREDENTIALS = "rest:\n"
+
+BOTS: Dict[str, Dict[str, str]] = {
+    "ours": {"config": "config.yml", "endpoints": "bot/endpoints.yml"},
+    "baseline": {"config": "bench/baseline/config.yml", "endpoints": "bench/baseline/endpoints.yml"},
+}
+# Extractor scored for each entity label: ours finds jobs and offices in the knowledge data;
+# the stock set-up has only DIET.
+RESPONSIBLE = {
+    "ours": {"job": "KnowledgeEntityExtractor", "office": "KnowledgeEntityExtractor", "other_job": "DIETClassifier"},
+    "baseline": {"job": "DIETClassifier", "office": "DIETClassifier", "other_job": "DIETClassifier"},
+}
+# One long conversation: questions, follow-ups and whole diagnoses, repeated.
+GROWTH_SCRIPT = [
+    "経理って何？", "デメリットは？", "向いている人は？", "今はいい", "営業について教えて",
+    "営業事務と比べると何が違う？", "どんな仕事が合うか診断してほしいです",
+    *[f'/diagnosis_answer{{"answer": "{a}"}}' for a in
+      ("agree", "strongly_agree", "neutral", "disagree", "agree", "strongly_disagree", "agree", "neutral")],
+    "なぜ？", "他には？", "ありがとう",
+]
+
+
+def log(message: str) -> None:
+    """Progress on stderr, with the time of day."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run(command: List[str], log_file: Path, env: Optional[Dict[str, str]] = None) -> float:
+    """Run a command to completion, output to a log file; returns the seconds it took."""
+    started = time.perf_counter()
+    with log_file.open("wb") as out:
+        result = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    if result.returncode != 0:
+        raise SystemExit(f"failed ({result.returncode}): {' '.join(command)}; see {log_file}")
+    return time.perf_counter() - started
+
+
+def train(name: str, out: Path, work: Path) -> float:
+    """Train from scratch (empty Rasa cache) and return the wall time."""
+    env = dict(os.environ, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}"))
+    return run([str(RASA), "train", "--config", BOTS[name]["config"], "--domain", "bot/domain", "--data", "data",
+                "--out", str(out), "--fixed-model-name", name], out / f"train-{name}.log", env)
+
+
+def nlu_scores(results: Path, responsible: Dict[str, str]) -> Dict[str, Any]:
+    """Intent accuracy, macro F1 and entity micro F1 from a `rasa test nlu` output folder."""
+    intents = json.loads((results / "intent_report.json").read_text(encoding="utf-8"))
+    entities = entity_scores(results, responsible)
+    return {
+        "intent_accuracy": intents["accuracy"],
+        "intent_macro_f1": intents["macro avg"]["f1-score"],
+        "entity_f1": entities["micro avg"]["f1-score"],
+        "entity_f1_by_label": {k: v["f1-score"] for k, v in entities.items() if k != "micro avg"},
+        "utterances": int(intents["weighted avg"]["support"]),
+    }
+
+
+def held_out(name: str, model: Path, out: Path) -> Dict[str, Any]:
+    """Scores on tests/nlu/test_nlu.yml; keeps the confusion matrix PNG."""
+    folder = out / f"nlu-{name}"
+    run([str(RASA), "test", "nlu", "--model", str(model), "--nlu", "tests/nlu/test_nlu.yml", "--out", str(folder)],
+        out / f"nlu-{name}.log")
+    matrix = folder / "intent_confusion_matrix.png"
+    if matrix.exists():
+        shutil.copy(matrix, out / f"confusion-{name}.png")
+    return nlu_scores(folder, RESPONSIBLE[name])
+
+
+def cross_validation(name: str, out: Path, folds: int) -> Dict[str, Any]:
+    """Rasa's k-fold cross-validation on the training data."""
+    folder = out / f"cv-{name}"
+    seconds = run([str(RASA), "test", "nlu", "--nlu", "data/nlu", "--config", BOTS[name]["config"],
+                   "--cross-validation", "--folds", str(folds), "--out", str(folder), "--no-plot"],
+                  out / f"cv-{name}.log")
+    return {"folds": folds, "seconds": seconds, **nlu_scores(folder, RESPONSIBLE[name])}
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM) so far."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def growth(url: str, messages: int) -> Dict[str, Any]:
+    """Latency of each message of one long conversation."""
+    sender, latencies = f"growth-{uuid.uuid4().hex}", []
+    with requests.Session() as session:
+        for i in range(messages):
+            started = time.perf_counter()
+            reply = session.post(f"{url}/webhooks/rest/webhook", timeout=60,
+                                 json={"sender": sender, "message": GROWTH_SCRIPT[i % len(GROWTH_SCRIPT)]})
+            latencies.append((time.perf_counter() - started) * 1000)
+            reply.raise_for_status()
+    first, last = statistics.median(latencies[:20]), statistics.median(latencies[-20:])
+    return {"messages": messages, "first20_median_ms": first, "last20_median_ms": last,
+            "ratio": last / first, "latencies_ms": latencies}
+
+
+def locust(url: str, users: int, seconds: int, think: tuple, out: Path, label: str) -> Dict[str, Any]:
+    """One headless Locust run; the aggregated row of its CSV statistics."""
+    prefix = out / f"locust-{label}"
+    env = dict(os.environ, BENCH_THINK_MIN=str(think[0]), BENCH_THINK_MAX=str(think[1]))
+    run([str(LOCUST), "-f", "bench/locustfile.py", "--headless", "--only-summary", "-u", str(users),
+         "-r", str(users), "-t", f"{seconds}s", "--stop-timeout", "10", "--host", url, "--csv", str(prefix)],
+        out / f"locust-{label}.log", env)
+    with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as stats:
+        row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
+    return {
+        "users": users, "think_s": list(think), "seconds": seconds,
+        "messages": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+        "messages_per_s": float(row["Requests/s"]),
+        "p50_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"]),
+    }
+
+
+def serve(name: str, model: Path, out: Path, args: argparse.Namespace) -> Dict[str, Any]:
+    """Start the bot, then start-up time, growth, load levels, saturation and peak memory."""
+    directory = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    servers = RasaServers(directory, CREDENTIALS, model=model, endpoints=BOTS[name]["endpoints"])
+    started = time.perf_counter()
+    servers.start()
+    result: Dict[str, Any] = {"ready_s": time.perf_counter() - started}
+    try:
+        log(f"{name}: ready after {result['ready_s']:.1f} s; one conversation of {args.growth} messages")
+        result["growth"] = growth(servers.url, args.growth)
+        result["load"] = []
+        for users in args.users:
+            log(f"{name}: {users} users for {args.duration} s")
+            result["load"].append(locust(servers.url, users, args.duration, (args.think_min, args.think_max),
+                                         out, f"{name}-{users}"))
+        log(f"{name}: saturation, {args.saturation_users} users without pauses")
+        result["saturation"] = locust(servers.url, args.saturation_users, args.duration, (0, 0), out,
+                                      f"{name}-saturation")
+        action_pid, rasa_pid = (p.pid for p in servers.processes)
+        result["peak_rss_mb"] = {"rasa": peak_rss_mb(rasa_pid), "actions": peak_rss_mb(action_pid)}
+    finally:
+        servers.stop()
+        shutil.copy(servers.log, out / f"servers-{name}.log")
+        shutil.rmtree(directory, ignore_errors=True)
+    return result
+
+
+def machine() -> Dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(memory_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "date": time.strftime("%Y-%m-%d %H:%M"),
+            "load_average_at_start": os.getloadavg()}
+
+
+def main() -> int:
+    """Run every measurement and write the results."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bots", nargs="+", default=list(BOTS), choices=list(BOTS))
+    parser.add_argument("--users", nargs="+", type=int, default=[1, 10, 50])
+    parser.add_argument("--saturation-users", type=int, default=50)
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "20")),
+                        help="seconds per load level")
+    parser.add_argument("--think-min", type=float, default=1.0, help="shortest pause between messages (s)")
+    parser.add_argument("--think-max", type=float, default=3.0, help="longest pause between messages (s)")
+    parser.add_argument("--growth", type=int, default=200, help="messages in the long conversation")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--skip-cv", action="store_true", help="leave out cross-validation")
+    args = parser.parse_args()
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    results: Dict[str, Any] = {"machine": machine(), "settings": {k: v for k, v in vars(args).items()}, "bots": {}}
+    began = time.perf_counter()
+    try:
+        for name in args.bots:
+            log(f"{name}: training from scratch")
+            bot: Dict[str, Any] = {"train_s": train(name, RESULTS, work)}
+            model = RESULTS / f"{name}.tar.gz"
+            log(f"{name}: trained in {bot['train_s']:.0f} s; held-out NLU test")
+            bot["held_out"] = held_out(name, model, RESULTS)
+            bot["serving"] = serve(name, model, RESULTS, args)
+            results["bots"][name] = bot
+        if not args.skip_cv and "ours" in args.bots:
+            log(f"ours: {args.folds}-fold cross-validation")
+            results["bots"]["ours"]["cross_validation"] = cross_validation("ours", RESULTS, args.folds)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results["total_s"] = time.perf_counter() - began
+    (RESULTS / "bench.json").write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    table = report.markdown(results)
+    (RESULTS / "bench.md").write_text(table, encoding="utf-8")
+    report.plot(results, RESULTS / "latency.png")
+    print(table)
+    log(f"done in {results['total_s'] / 60:.1f} min; bench/results/bench.md, bench.json, latency.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Bounded sessions: when a new session starts, and what it carries over."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, List
+
+import pytest
+import yaml
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.sessions import BoundedSessionSQLTrackerStore, session_rollover
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTEXT = ["utter_offer_diagnosis", "utter_confirm_stop_diagnosis"]
+
+
+@pytest.fixture(scope="module")
+def bot_domain() -> Domain:
+    return Domain.load(str(ROOT / "bot" / "domain"))
+
+
+def turns(count: int, action: str = "action_answer_question") -> List[Event]:
+    """`count` user turns, each answered by `action`, ending in action_listen."""
+    events: List[Event] = [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME)]
+    for i in range(count):
+        events += [UserUttered(f"質問{i}", {"name": "ask_overview"}), ActionExecuted(action), BotUttered("答え"),
+                   ActionExecuted(ACTION_LISTEN_NAME)]
+    return events
+
+
+def tracker(domain: Domain, events: List[Event]) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events("user", events, domain.slots)
+
+
+def test_short_session_goes_on(bot_domain: Domain) -> None:
+    assert session_rollover(tracker(bot_domain, turns(14)), 15, CONTEXT) == []
+
+
+def test_long_session_starts_a_new_one_carrying_the_slots(bot_domain: Domain) -> None:
+    events = turns(15) + [SlotSet("topic", "accounting"), ActionExecuted(ACTION_LISTEN_NAME)]
+    new = session_rollover(tracker(bot_domain, events), 15, CONTEXT)
+    assert [type(e) for e in new] == [ActionExecuted, SessionStarted, SlotSet, ActionExecuted]
+    assert new[0].action_name == ACTION_SESSION_START_NAME and new[-1].action_name == ACTION_LISTEN_NAME
+    assert (new[2].key, new[2].value) == ("topic", "accounting")
+
+
+def test_new_session_restores_the_same_slots(bot_domain: Domain) -> None:
+    before = tracker(bot_domain, turns(15) + [SlotSet("topic", "sales"), SlotSet("diagnosis_shown", True),
+                                             ActionExecuted(ACTION_LISTEN_NAME)])
+    after = tracker(bot_domain, session_rollover(before, 15, CONTEXT))
+    assert after.current_slot_values() == before.current_slot_values()
+
+
+@pytest.mark.parametrize("question", CONTEXT)
+def test_no_new_session_right_after_a_question_rules_depend_on(bot_domain: Domain, question: str) -> None:
+    events = turns(20)[:-1] + [ActionExecuted(question), BotUttered("診断してみますか？"), ActionExecuted(ACTION_LISTEN_NAME)]
+    assert session_rollover(tracker(bot_domain, events), 15, CONTEXT) == []
+
+
+def test_no_new_session_while_a_form_is_active(bot_domain: Domain) -> None:
+    events = turns(20) + [ActiveLoop("diagnosis_form"), ActionExecuted(ACTION_LISTEN_NAME)]
+    assert session_rollover(tracker(bot_domain, events), 15, CONTEXT) == []
+
+
+def test_no_new_session_in_the_middle_of_a_turn(bot_domain: Domain) -> None:
+    events = turns(20) + [UserUttered("経理は？", {"name": "ask_overview"})]
+    assert session_rollover(tracker(bot_domain, events), 15, CONTEXT) == []
+
+
+def rule_context_actions() -> List[str]:
+    """Bot actions that a rule step answers with an intent: their context must survive."""
+    found = set()
+    for path in (ROOT / "data").glob("rules*.yml"):
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules", []):
+            steps = rule.get("steps", [])
+            for before, after in zip(steps, steps[1:], strict=False):
+                if "action" in before and ("intent" in after or "or" in after):
+                    found.add(before["action"])
+    return sorted(found)
+
+
+def test_endpoints_list_every_question_a_rule_depends_on(bot_domain: Domain) -> None:
+    endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8"))
+    store = endpoints["tracker_store"]
+    assert store["type"] == f"{BoundedSessionSQLTrackerStore.__module__}.{BoundedSessionSQLTrackerStore.__name__}"
+    assert rule_context_actions() and set(rule_context_actions()) <= set(store["context_actions"])
+    assert set(store["context_actions"]) <= set(bot_domain.action_names_or_texts)
+
+
+def test_store_saves_the_new_session_and_loads_only_it(tmp_path: Path, bot_domain: Domain) -> None:
+    import asyncio
+
+    store = BoundedSessionSQLTrackerStore(domain=bot_domain, dialect="sqlite", db=str(tmp_path / "t.db"),
+                                          max_session_turns=3, context_actions=CONTEXT)
+    events: Any = turns(3) + [SlotSet("topic", "hr"), ActionExecuted(ACTION_LISTEN_NAME)]
+    asyncio.run(store.save(tracker(bot_domain, events)))
+    loaded = asyncio.run(store.retrieve("user"))
+    assert loaded is not None
+    assert [e for e in loaded.events if isinstance(e, UserUttered)] == []
+    assert loaded.get_slot("topic") == "hr"
+    full = asyncio.run(store.retrieve_full_tracker("user"))
+    assert full is not None and len([e for e in full.events if isinstance(e, UserUttered)]) == 3
+
+
+def test_store_rejects_a_session_limit_below_one(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="max_session_turns"):
+        BoundedSessionSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "t.db"), max_session_turns=0)
+
+
+def test_sqlite_store_uses_the_write_ahead_log(tmp_path: Path) -> None:
+    import sqlite3
+
+    store = BoundedSessionSQLTrackerStore(dialect="sqlite", db=str(tmp_path / "t.db"))
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    assert sqlite3.connect(tmp_path / "t.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
