@@ -45,7 +45,8 @@ BOTS: Dict[str, Dict[str, str]] = {
 # Extractor scored for each entity label: ours finds jobs and offices in the knowledge data;
 # the stock set-up has only DIET.
 RESPONSIBLE = {
-    "ours": {"job": "KnowledgeEntityExtractor", "office": "KnowledgeEntityExtractor", "other_job": "DIETClassifier"},
+    "ours": {"job": "KnowledgeEntityExtractor", "office": "KnowledgeEntityExtractor",
+             "other_job": "CRFEntityExtractor"},
     "baseline": {"job": "DIETClassifier", "office": "DIETClassifier", "other_job": "DIETClassifier"},
 }
 # One long conversation: questions, follow-ups and whole diagnoses, repeated.

@@ -8,11 +8,16 @@ new session after `max_session_turns` user messages, the way `action_session_sta
 carried over), at a moment when nothing is pending: no form is active and the bot's last action
 is not a question whose answer a rule depends on (`context_actions`). Stored events are never
 rewritten; the whole history stays in the database.
+
+Two more costs per message go: reloading a conversation that this server just saved (a cache,
+checked against the database's last event id), and two fsyncs per SQLite commit (WAL).
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Optional, Text
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Iterable, List, Optional, Text, cast
 
 import sqlalchemy
 from rasa.core.tracker_store import SQLTrackerStore
@@ -24,6 +29,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import rasa_patches
 
 DEFAULT_MAX_SESSION_TURNS = 15
+# Conversations kept in memory; each holds at most one bounded session (about 100 KB).
+DEFAULT_CACHE_SIZE = 500
 
 
 def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
@@ -71,20 +78,38 @@ def session_rollover(
     return [*started, *carried, ActionExecuted(ACTION_LISTEN_NAME)]
 
 
+@dataclass
+class _Cached:
+    """A tracker as last loaded or saved, with the id of the last stored event it includes."""
+
+    tracker: DialogueStateTracker
+    last_event_id: Optional[int]
+    length: int
+
+
 class BoundedSessionSQLTrackerStore(SQLTrackerStore):
-    """Rasa's SQL tracker store, starting a new session every `max_session_turns` user messages."""
+    """Rasa's SQL tracker store with bounded sessions and a cache of recent conversations.
+
+    The cache keeps the trackers of the last `cache_size` conversations in memory. Before one is
+    reused, the database is asked for the conversation's last event id: if another server (or
+    anything else) stored an event meanwhile, or the tracker holds events that were never saved,
+    the tracker is loaded afresh, so several servers on one database stay consistent.
+    """
 
     def __init__(
         self,
         domain: Optional[Domain] = None,
         max_session_turns: int = DEFAULT_MAX_SESSION_TURNS,
         context_actions: Optional[List[Text]] = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
         **kwargs: Any,
     ) -> None:
         self.max_session_turns = int(max_session_turns)
         if self.max_session_turns < 1:
             raise ValueError(f"max_session_turns must be at least 1, not {max_session_turns}")
         self.context_actions = frozenset(context_actions or [])
+        self.cache_size = max(0, int(cache_size))
+        self._cache: OrderedDict[Text, _Cached] = OrderedDict()
         # The tracker store is the one piece of ours every Rasa server process builds at start.
         rasa_patches.apply()
         super().__init__(domain=domain, **kwargs)
@@ -92,8 +117,41 @@ class BoundedSessionSQLTrackerStore(SQLTrackerStore):
             sqlalchemy.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
             self.engine.dispose()
 
+    def _last_event_id(self, sender_id: Text) -> Optional[int]:
+        with self.session_scope() as session:
+            last = session.query(sqlalchemy.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id)
+            return cast(Optional[int], last.scalar())
+
+    def _remember(self, tracker: DialogueStateTracker, last_event_id: Optional[int]) -> None:
+        if self.cache_size == 0:
+            return
+        self._cache[tracker.sender_id] = _Cached(tracker, last_event_id, len(tracker.events))
+        self._cache.move_to_end(tracker.sender_id)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        """The current session's tracker: from the cache if the database has nothing newer."""
+        cached = self._cache.pop(sender_id, None)
+        last_event_id = self._last_event_id(sender_id)
+        if cached and cached.last_event_id == last_event_id and len(cached.tracker.events) == cached.length:
+            self._remember(cached.tracker, last_event_id)
+            return cached.tracker
+        # Asked before loading: an event stored in between makes the next check fail, not pass.
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            self._remember(tracker, last_event_id)
+        return tracker
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the new events, after starting a new session if this one is long enough."""
-        for event in session_rollover(tracker, self.max_session_turns, self.context_actions):
+        rollover = session_rollover(tracker, self.max_session_turns, self.context_actions)
+        for event in rollover:
             tracker.update(event)
         await super().save(tracker)
+        cached = self._cache.get(tracker.sender_id)
+        if rollover or cached is None or cached.tracker is not tracker:
+            # The tracker in memory still holds the old session; the next load reads only the new one.
+            self._cache.pop(tracker.sender_id, None)
+        else:
+            self._remember(tracker, self._last_event_id(tracker.sender_id))

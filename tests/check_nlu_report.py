@@ -1,6 +1,6 @@
 """Prints the held-out NLU figures from `rasa test nlu` reports and fails below the threshold.
 
-Job (role) and office entities come from the knowledge extractor, `other_job` from DIET, so
+Job (role) and office entities come from the knowledge extractor, `other_job` from the CRF, so
 each label is scored on the extractor responsible for it and combined into one micro F1.
 """
 
@@ -16,7 +16,7 @@ from typing import Dict, Mapping, Optional, Tuple
 RESPONSIBLE = {
     "job": "KnowledgeEntityExtractor",
     "office": "KnowledgeEntityExtractor",
-    "other_job": "DIETClassifier",
+    "other_job": "CRFEntityExtractor",
 }
 
 

@@ -31,7 +31,7 @@ def office(value: str, text: str = "") -> Dict[str, Any]:
 
 
 def other_job(text: str) -> Dict[str, Any]:
-    return {"entity": "other_job", "value": text, "text": text, "extractor": "DIETClassifier"}
+    return {"entity": "other_job", "value": text, "text": text, "extractor": "CRFEntityExtractor"}
 
 
 def run(dispatcher: CollectingDispatcher, tracker: Any, domain: Dict[str, Any]) -> List[Dict[str, Any]]:

@@ -118,3 +118,99 @@ def test_sqlite_store_uses_the_write_ahead_log(tmp_path: Path) -> None:
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     assert sqlite3.connect(tmp_path / "t.db").execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def store_at(path: Path, domain: Domain) -> BoundedSessionSQLTrackerStore:
+    return BoundedSessionSQLTrackerStore(domain=domain, dialect="sqlite", db=str(path), max_session_turns=50,
+                                         context_actions=CONTEXT)
+
+
+def loads(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    """Counts the full loads from the database."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    calls: List[str] = []
+    original = SQLTrackerStore.retrieve
+
+    async def counting(self: Any, sender_id: str) -> Any:
+        calls.append(sender_id)
+        return await original(self, sender_id)
+
+    monkeypatch.setattr(SQLTrackerStore, "retrieve", counting)
+    return calls
+
+
+def reply_turn(tracker: DialogueStateTracker, text: str) -> None:
+    for event in (UserUttered(text, {"name": "ask_overview"}), ActionExecuted("action_answer_question"),
+                  BotUttered("答え"), ActionExecuted(ACTION_LISTEN_NAME)):
+        tracker.update(event)
+
+
+def test_cache_reuses_a_saved_tracker(tmp_path: Path, bot_domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    store = store_at(tmp_path / "t.db", bot_domain)
+    asyncio.run(store.save(tracker(bot_domain, turns(2))))
+    calls = loads(monkeypatch)
+    first = asyncio.run(store.retrieve("user"))
+    assert first is not None and calls == ["user"]
+    reply_turn(first, "営業は？")
+    asyncio.run(store.save(first))
+    assert asyncio.run(store.retrieve("user")) is first
+    assert calls == ["user"]
+
+
+def test_cache_sees_events_another_server_stored(tmp_path: Path, bot_domain: Domain) -> None:
+    import asyncio
+
+    ours, theirs = store_at(tmp_path / "t.db", bot_domain), store_at(tmp_path / "t.db", bot_domain)
+    asyncio.run(ours.save(tracker(bot_domain, turns(1))))
+    mine = asyncio.run(ours.retrieve("user"))
+    other = asyncio.run(theirs.retrieve("user"))
+    assert mine is not None and other is not None
+    reply_turn(other, "人事は？")
+    asyncio.run(theirs.save(other))
+    again = asyncio.run(ours.retrieve("user"))
+    assert again is not mine and again is not None
+    assert [e.text for e in again.events if isinstance(e, UserUttered)] == ["質問0", "人事は？"]
+
+
+def test_cache_drops_a_tracker_with_unsaved_events(tmp_path: Path, bot_domain: Domain) -> None:
+    import asyncio
+
+    store = store_at(tmp_path / "t.db", bot_domain)
+    asyncio.run(store.save(tracker(bot_domain, turns(1))))
+    loaded = asyncio.run(store.retrieve("user"))
+    assert loaded is not None
+    reply_turn(loaded, "保存されない質問")  # e.g. the request failed before the save
+    again = asyncio.run(store.retrieve("user"))
+    assert again is not None and "保存されない質問" not in [e.text for e in again.events if isinstance(e, UserUttered)]
+
+
+def test_cache_reloads_after_a_new_session(tmp_path: Path, bot_domain: Domain) -> None:
+    import asyncio
+
+    store = BoundedSessionSQLTrackerStore(domain=bot_domain, dialect="sqlite", db=str(tmp_path / "t.db"),
+                                          max_session_turns=2, context_actions=CONTEXT)
+    asyncio.run(store.save(tracker(bot_domain, turns(1))))
+    loaded = asyncio.run(store.retrieve("user"))
+    assert loaded is not None
+    reply_turn(loaded, "二つ目")
+    asyncio.run(store.save(loaded))  # the second turn starts a new session
+    fresh = asyncio.run(store.retrieve("user"))
+    assert fresh is not None and fresh is not loaded
+    assert [e for e in fresh.events if isinstance(e, UserUttered)] == []
+
+
+def test_cache_keeps_only_the_most_recent_conversations(tmp_path: Path, bot_domain: Domain) -> None:
+    import asyncio
+
+    store = BoundedSessionSQLTrackerStore(domain=bot_domain, dialect="sqlite", db=str(tmp_path / "t.db"),
+                                          cache_size=2)
+    for sender in ("a", "b", "c"):
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, turns(1), bot_domain.slots)))
+        asyncio.run(store.retrieve(sender))
+    assert list(store._cache) == ["b", "c"]
