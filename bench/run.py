@@ -204,6 +204,8 @@ def main() -> int:
     parser.add_argument("--growth", type=int, default=200, help="messages in the long conversation")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--skip-cv", action="store_true", help="leave out cross-validation")
+    parser.add_argument("--skip-training", action="store_true",
+                        help="reuse the models of the last run (bench/results/*.tar.gz); no training time")
     args = parser.parse_args()
 
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -212,10 +214,13 @@ def main() -> int:
     began = time.perf_counter()
     try:
         for name in args.bots:
-            log(f"{name}: training from scratch")
-            bot: Dict[str, Any] = {"train_s": train(name, RESULTS, work)}
             model = RESULTS / f"{name}.tar.gz"
-            log(f"{name}: trained in {bot['train_s']:.0f} s; held-out NLU test")
+            bot: Dict[str, Any] = {}
+            if not (args.skip_training and model.exists()):
+                log(f"{name}: training from scratch")
+                bot["train_s"] = train(name, RESULTS, work)
+                log(f"{name}: trained in {bot['train_s']:.0f} s")
+            log(f"{name}: held-out NLU test")
             bot["held_out"] = held_out(name, model, RESULTS)
             bot["serving"] = serve(name, model, RESULTS, args)
             results["bots"][name] = bot
