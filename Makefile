@@ -20,7 +20,7 @@ WEB_INSTALLED := $(WEB)/node_modules/.package-lock.json
 
 TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml data/*.yml data/nlu/*.yml)
 
-.PHONY: help install web browser-check train run shell test lint typecheck validate test-unit test-nlu test-stories test-e2e check-knowledge clean
+.PHONY: help install web browser-check train run shell test lint typecheck validate test-unit test-nlu test-stories test-e2e check-knowledge purge audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -86,6 +86,12 @@ test-e2e: $(MODEL) $(WEB_INSTALLED) browser-check ## End to end with real server
 	$(PY) -m pytest -q tests -m e2e
 
 test: lint typecheck validate test-unit test-nlu test-stories test-e2e ## Everything: lint, types, data, unit, NLU, conversations, end to end
+
+# Conversations hold personal answers: `make purge` deletes those whose last message is older
+# than RETENTION_DAYS (e.g. daily from cron). The SQLite file is the one `make run PORT=...` uses.
+purge: $(VENV)/.installed ## Delete conversations idle for more than RETENTION_DAYS (default 30) days; DRY_RUN=1 only lists them
+	@TRACKER_DB="$${TRACKER_DB:-var/tracker-$(PORT).db}" ACTION_ENDPOINT_URL="$${ACTION_ENDPOINT_URL:-http://127.0.0.1:$(ACTION_PORT)/webhook}" \
+		SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) -m bot.scripts.purge $(if $(DRY_RUN),--dry-run)
 
 clean: ## Remove the virtual environment, models and results
 	rm -rf $(VENV) models results .rasa $(WEB)/node_modules

@@ -1,0 +1,62 @@
+"""Rasa's SQL tracker store, plus one thing: a user's 「記録を消して」 really deletes their conversation.
+
+The action server cannot delete the conversation itself: the Rasa server writes the turn's
+events after the action has run, and ``SQLTrackerStore.save`` appends only the events it
+has not stored yet. So the deletion happens here, when Rasa saves the turn in which
+``action_forget_conversation`` ran and reset the tracker (``Restarted``): every stored event
+of that sender is deleted and none of the turn's events is written, so no row of the
+conversation remains, not even the bot's confirmation. The sender's next message starts a
+new, empty conversation.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, List, Text
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import ActionExecuted, Event, Restarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+FORGET_ACTION = "action_forget_conversation"
+
+
+def forget_requested(events: Iterable[Event]) -> bool:
+    """Whether the events hold the forget action followed by the reset it returns."""
+    forget_ran = False
+    for event in events:
+        if isinstance(event, ActionExecuted) and event.action_name == FORGET_ACTION:
+            forget_ran = True
+        elif forget_ran and isinstance(event, Restarted):
+            return True
+    return False
+
+
+def delete_conversation(store: SQLTrackerStore, sender_id: Text) -> int:
+    """Deletes every stored event of the sender, across all sessions; returns how many."""
+    with store.session_scope() as session:
+        deleted = (
+            session.query(store.SQLEvent)
+            .filter(store.SQLEvent.sender_id == sender_id)
+            .delete(synchronize_session=False)
+        )
+        session.commit()
+    return int(deleted)
+
+
+class ForgettingSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` (same settings, SQLite or PostgreSQL) that carries out forget requests."""
+
+    # No constructor of its own: Rasa creates a store named by module path with the
+    # endpoint's `url` as `host` and the other keys as keyword arguments, as for `type: SQL`.
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Stores the turn's new events, or deletes the whole conversation when it asked to be forgotten."""
+        with self.session_scope() as session:
+            new_events: List[Event] = list(self._additional_events(session, tracker))
+        if not forget_requested(new_events):
+            await super().save(tracker)
+            return
+        # Nothing of the turn is written or streamed to an event broker. Saving the same
+        # tracker again finds the forget action among its "new" events once more (no rows
+        # are left), so a second save deletes again instead of writing the old events back.
+        delete_conversation(self, tracker.sender_id)
