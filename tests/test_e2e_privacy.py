@@ -101,3 +101,13 @@ def test_forget_during_the_diagnosis_asks_first_and_declining_returns_to_the_que
     # The diagnosis is gone with the record: an answer now is not an answer to question 2.
     assert "今は診断を行っていません" in say(servers, sender, "/diagnosis_answer{\"answer\": \"agree\"}")
 
+
+
+def test_server_output_holds_no_message_text(servers: RasaServers) -> None:
+    # The README promises that at the default log level only the tracker store holds what users wrote.
+    sender = str(uuid.uuid4())
+    say(servers, sender, "法務の仕事で大変なことは？")
+    say(servers, sender, "私のデータを削除してください")
+    log = servers.log.read_text(encoding="utf-8", errors="replace")
+    assert "法務の仕事で大変なこと" not in log and "私のデータを削除" not in log
+    assert sender not in log
