@@ -154,10 +154,14 @@ def test_only_a_yes_to_the_confirmation_deletes() -> None:
     for confirmation in ("utter_confirm_forget", "utter_confirm_forget_in_diagnosis"):
         payloads = {b["payload"] for b in domain["responses"][confirmation][0]["buttons"]}
         assert payloads == {"/affirm", "/deny"}
-        answered = set()
+        deleting, answered = set(), set()
         for rule in rules:
             steps = rule["steps"]
             if steps[0] == {"action": confirmation}:
-                answered |= {s["intent"] for s in steps[1].get("or", [steps[1]])}
-        # Only a yes deletes: a repeated (or misread) request asks again.
-        assert "affirm" in answered and "deny" in answered and "request_forget" not in answered
+                intents = {s["intent"] for s in steps[1].get("or", [steps[1]])}
+                answered |= intents
+                if steps[2] == {"action": FORGET_ACTION}:
+                    deleting |= intents
+        # A repeated (or misread) request asks again instead of deleting.
+        assert deleting == {"affirm"}
+        assert "deny" in answered
