@@ -20,7 +20,7 @@ WEB_INSTALLED := $(WEB)/node_modules/.package-lock.json
 
 TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml data/*.yml data/nlu/*.yml)
 
-.PHONY: help install web browser-check train run shell test lint typecheck validate test-unit test-nlu test-stories test-e2e check-knowledge bench clean
+.PHONY: help install web browser-check train run shell test lint typecheck validate test-unit test-nlu test-stories test-e2e check-knowledge bench purge audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -99,5 +99,31 @@ $(BENCH_VENV)/.installed: requirements-bench.txt
 bench: $(VENV)/.installed $(BENCH_VENV)/.installed ## Quality, latency, throughput, growth and cost next to a stock Rasa set-up (bench/results/)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
-clean: ## Remove the virtual environment, models and results
-	rm -rf $(VENV) $(BENCH_VENV) models results bench/results .rasa $(WEB)/node_modules
+# Conversations hold personal answers: `make purge` deletes those whose last message is older
+# than RETENTION_DAYS (e.g. daily from cron). The SQLite file is the one `make run PORT=...` uses.
+purge: $(VENV)/.installed ## Delete conversations idle for more than RETENTION_DAYS (default 30) days; DRY_RUN=1 only lists them
+	@TRACKER_DB="$${TRACKER_DB:-var/tracker-$(PORT).db}" ACTION_ENDPOINT_URL="$${ACTION_ENDPOINT_URL:-http://127.0.0.1:$(ACTION_PORT)/webhook}" \
+		SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) -m bot.scripts.purge $(if $(DRY_RUN),--dry-run)
+
+# pip-audit in a venv of its own: its dependencies (packaging>=23, ...) conflict with Rasa's pins.
+AUDIT_VENV := .venv-audit
+AUDIT_IGNORE := $(shell sed -e 's/\#.*//' .ci/audit-ignore.txt)
+
+$(AUDIT_VENV)/.installed: requirements-audit.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.10 is required; pass PYTHON=/path/to/python3.10."; exit 1; }
+	$(PYTHON) -m venv $(AUDIT_VENV)
+	$(AUDIT_VENV)/bin/python -m pip install --quiet --upgrade "pip==24.0"
+	$(AUDIT_VENV)/bin/python -m pip install --quiet -r requirements-audit.txt
+	touch $@
+
+# Audits the pinned versions in constraints.txt (what `make install` installs) without
+# installing them. --strict: a package that could not be looked up fails the audit.
+audit: $(AUDIT_VENV)/.installed ## pip-audit of every pinned version against PyPI's advisories (network); fails on unexplained findings
+	$(AUDIT_VENV)/bin/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict \
+		--vulnerability-service pypi --desc on $(addprefix --ignore-vuln ,$(AUDIT_IGNORE)) || { \
+		echo "make audit failed. A finding above: bump the pin in constraints.txt, or explain it in README.md and add its ID to .ci/audit-ignore.txt."; \
+		echo "'Dependency not found on PyPI' means https://pypi.org/pypi/NAME/VERSION/json is not reachable from this machine (a mirror without PyPI's JSON API)."; \
+		exit 1; }
+
+clean: ## Remove the virtual environments, models and results
+	rm -rf $(VENV) $(BENCH_VENV) $(AUDIT_VENV) models results bench/results .rasa $(WEB)/node_modules

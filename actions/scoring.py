@@ -75,8 +75,9 @@ def parse_answer(config: DiagnosisConfig, text: Optional[str]) -> Optional[int]:
     return 1 if mild else None
 
 
-# Requests that steer the diagnosis are never taken as answers (when worded as such).
-CONTROL_INTENTS = frozenset({"stop_diagnosis", "restart_diagnosis", "go_back"})
+# Requests that steer the diagnosis, or ask to delete the conversation, are never taken as
+# answers (when worded as such): 「記録を消したい」 must not read as 「したい」 = yes.
+CONTROL_INTENTS = frozenset({"stop_diagnosis", "restart_diagnosis", "go_back", "request_forget"})
 # A question about the knowledge interrupts the diagnosis: it is answered, then the
 # question is asked again.
 QUESTION_INTENT_PREFIX = "ask_"

@@ -117,6 +117,10 @@ class BoundedSessionSQLTrackerStore(SQLTrackerStore):
             sqlalchemy.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
             self.engine.dispose()
 
+    def forget_cached(self, sender_id: Text) -> None:
+        """Drop the conversation from the cache (it is being deleted)."""
+        self._cache.pop(sender_id, None)
+
     def _last_event_id(self, sender_id: Text) -> Optional[int]:
         with self.session_scope() as session:
             last = session.query(sqlalchemy.func.max(self.SQLEvent.id)).filter(self.SQLEvent.sender_id == sender_id)
@@ -145,12 +149,12 @@ class BoundedSessionSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the new events, after starting a new session if this one is long enough."""
-        rollover = session_rollover(tracker, self.max_session_turns, self.context_actions)
-        for event in rollover:
+        for event in session_rollover(tracker, self.max_session_turns, self.context_actions):
             tracker.update(event)
         await super().save(tracker)
         cached = self._cache.get(tracker.sender_id)
-        if rollover or cached is None or cached.tracker is not tracker:
+        new_session = sum(isinstance(event, SessionStarted) for event in tracker.events) > 1
+        if new_session or cached is None or cached.tracker is not tracker:
             # The tracker in memory still holds the old session; the next load reads only the new one.
             self._cache.pop(tracker.sender_id, None)
         else:

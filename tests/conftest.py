@@ -288,3 +288,79 @@ def make_tracker() -> TrackerFactory:
         )
 
     return make
+
+
+# ---------------------------------------------------------------------------
+# Tracker stores on a real SQLite file, for the privacy and retention tests.
+# ---------------------------------------------------------------------------
+
+ConversationWriter = Callable[..., int]
+
+
+@pytest.fixture(scope="session")
+def rasa_domain() -> Any:
+    """Rasa's own ``Domain`` of ``bot/domain/`` (slots for trackers read back from a store)."""
+    from rasa.shared.core.domain import Domain
+
+    return Domain.load(str(DOMAIN_DIR))
+
+
+@pytest.fixture
+def tracker_db(tmp_path: Path) -> Path:
+    """Path of a fresh SQLite tracker database (created by the first store opened on it)."""
+    return tmp_path / "tracker.db"
+
+
+@pytest.fixture
+def open_store(tracker_db: Path, rasa_domain: Any) -> Callable[..., Any]:
+    """Returns ``open(store_class=SQLTrackerStore)``: a store of that class on ``tracker_db``, as Rasa creates it."""
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    def open_(store_class: Any = SQLTrackerStore) -> Any:
+        return store_class(domain=rasa_domain, dialect="sqlite", db=str(tracker_db))
+
+    return open_
+
+
+def conversation_events(timestamps: Any, text: str = "人事について教えて") -> list:
+    """A conversation as Rasa stores it: a session start, then one user turn and answer per timestamp."""
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+
+    first = timestamps[0]
+    events: list = [ActionExecuted("action_session_start", timestamp=first), SessionStarted(timestamp=first),
+                    ActionExecuted("action_listen", timestamp=first)]
+    for at in timestamps:
+        events += [
+            UserUttered(text, {"name": "ask_overview", "confidence": 1.0}, timestamp=at),
+            ActionExecuted("action_answer_question", timestamp=at),
+            BotUttered("人事・労務はバックオフィスに属する職種です。", timestamp=at),
+            ActionExecuted("action_listen", timestamp=at),
+        ]
+    return events
+
+
+@pytest.fixture
+def write_conversation(rasa_domain: Any) -> ConversationWriter:
+    """Returns ``write(store, sender_id, timestamps)``: saves a conversation through ``store.save``; returns its event count."""
+    import asyncio
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    def write(store: Any, sender_id: str, timestamps: Any) -> int:
+        events = conversation_events(list(timestamps))
+        tracker = DialogueStateTracker.from_events(sender_id, events, rasa_domain.slots)
+        asyncio.run(store.save(tracker))
+        return len(events)
+
+    return write
+
+
+def stored_events(tracker_db: Path, sender_id: Optional[str] = None) -> list:
+    """``(sender_id, type_name, timestamp)`` of the rows in the SQLite events table, in order."""
+    import sqlite3
+
+    with sqlite3.connect(tracker_db) as db:
+        query = "SELECT sender_id, type_name, timestamp FROM events"
+        if sender_id is None:
+            return db.execute(query + " ORDER BY id").fetchall()
+        return db.execute(query + " WHERE sender_id = ? ORDER BY id", (sender_id,)).fetchall()

@@ -86,7 +86,9 @@ def rule_context_actions() -> List[str]:
 def test_endpoints_list_every_question_a_rule_depends_on(bot_domain: Domain) -> None:
     endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8"))
     store = endpoints["tracker_store"]
-    assert store["type"] == f"{BoundedSessionSQLTrackerStore.__module__}.{BoundedSessionSQLTrackerStore.__name__}"
+    from rasa.shared.utils.common import class_from_module_path
+
+    assert issubclass(class_from_module_path(store["type"]), BoundedSessionSQLTrackerStore)
     assert rule_context_actions() and set(rule_context_actions()) <= set(store["context_actions"])
     assert set(store["context_actions"]) <= set(bot_domain.action_names_or_texts)
 
@@ -214,3 +216,19 @@ def test_cache_keeps_only_the_most_recent_conversations(tmp_path: Path, bot_doma
         asyncio.run(store.save(DialogueStateTracker.from_events(sender, turns(1), bot_domain.slots)))
         asyncio.run(store.retrieve(sender))
     assert list(store._cache) == ["b", "c"]
+
+
+def test_cache_reloads_after_a_session_rasa_started(tmp_path: Path, bot_domain: Domain) -> None:
+    import asyncio
+
+    store = store_at(tmp_path / "t.db", bot_domain)
+    asyncio.run(store.save(tracker(bot_domain, turns(2))))
+    loaded = asyncio.run(store.retrieve("user"))
+    assert loaded is not None
+    # What Rasa's action_session_start adds after an idle hour.
+    for event in (ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted(), ActionExecuted(ACTION_LISTEN_NAME)):
+        loaded.update(event)
+    asyncio.run(store.save(loaded))
+    again = asyncio.run(store.retrieve("user"))
+    assert again is not loaded and again is not None
+    assert [e for e in again.events if isinstance(e, UserUttered)] == []

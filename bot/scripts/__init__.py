@@ -1,0 +1,1 @@
+"""Start-up and maintenance scripts (run.sh, shell.sh, purge.py)."""
