@@ -88,4 +88,4 @@ test-e2e: $(MODEL) $(WEB_INSTALLED) browser-check ## End to end with real server
 test: lint typecheck validate test-unit test-nlu test-stories test-e2e ## Everything: lint, types, data, unit, NLU, conversations, end to end
 
 clean: ## Remove the virtual environment, models and results
-	rm -rf $(VENV) models results .rasa $(WEB)/node_modules
+	rm -rf $(VENV) models results .rasa .hypothesis $(WEB)/node_modules
