@@ -126,4 +126,4 @@ audit: $(AUDIT_VENV)/.installed ## pip-audit of every pinned version against PyP
 		exit 1; }
 
 clean: ## Remove the virtual environments, models and results
-	rm -rf $(VENV) $(BENCH_VENV) $(AUDIT_VENV) models results bench/results .rasa $(WEB)/node_modules
+	rm -rf $(VENV) $(BENCH_VENV) $(AUDIT_VENV) models results bench/results .rasa .hypothesis $(WEB)/node_modules

@@ -172,8 +172,7 @@ def serve(name: str, model: Path, out: Path, args: argparse.Namespace) -> Dict[s
         log(f"{name}: saturation, {args.saturation_users} users without pauses")
         result["saturation"] = locust(servers.url, args.saturation_users, args.duration, (0, 0), out,
                                       f"{name}-saturation")
-        action_pid, rasa_pid = (p.pid for p in servers.processes)
-        result["peak_rss_mb"] = {"rasa": peak_rss_mb(rasa_pid), "actions": peak_rss_mb(action_pid)}
+        result["peak_rss_mb"] = {name: peak_rss_mb(servers.processes[name].pid) for name in ("rasa", "actions")}
     finally:
         servers.stop()
         shutil.copy(servers.log, out / f"servers-{name}.log")

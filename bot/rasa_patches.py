@@ -1,7 +1,7 @@
 """Narrow fixes to Rasa 3.6 internals that offer no configuration hook; the Rasa server applies them.
 
-Each patch keeps Rasa's behaviour and only removes repeated work. They are applied once per
-process by `apply()`, which the tracker store (bot/sessions.py) calls when the server starts.
+Each patch keeps Rasa's behaviour and only removes repeated work. `apply()` runs when the
+Rasa server imports the `bot` package (bot/__init__.py).
 """
 
 from __future__ import annotations

@@ -26,8 +26,6 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import rasa_patches
-
 DEFAULT_MAX_SESSION_TURNS = 15
 # Conversations kept in memory; each holds at most one bounded session (about 100 KB).
 DEFAULT_CACHE_SIZE = 500
@@ -110,8 +108,6 @@ class BoundedSessionSQLTrackerStore(SQLTrackerStore):
         self.context_actions = frozenset(context_actions or [])
         self.cache_size = max(0, int(cache_size))
         self._cache: OrderedDict[Text, _Cached] = OrderedDict()
-        # The tracker store is the one piece of ours every Rasa server process builds at start.
-        rasa_patches.apply()
         super().__init__(domain=domain, **kwargs)
         if self.engine.dialect.name == "sqlite":
             sqlalchemy.event.listen(self.engine, "connect", _sqlite_write_ahead_log)

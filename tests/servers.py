@@ -8,7 +8,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence
 
 import requests
 
@@ -25,6 +25,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def listening_addresses(port: int) -> List[str]:
+    """Local addresses (hex, as in /proc/net/tcp and tcp6) of the sockets listening on a port."""
+    found = []
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        for line in table.read_text().splitlines()[1:] if table.exists() else []:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:
+                found.append(address)
+    return found
+
+
 def answers(url: str) -> bool:
     """Whether a GET of the URL succeeds within a second."""
     try:
@@ -34,10 +46,13 @@ def answers(url: str) -> bool:
 
 
 class RasaServers:
-    """`rasa run actions` and `rasa run` with the given channels, each in its own process group."""
+    """`rasa run actions` and `rasa run` with the given channels, each in its own process group.
+
+    Either server can be stopped, killed and started again on the same ports and SQLite file.
+    """
 
     def __init__(self, directory: Path, credentials: str, ready_path: str = "/",
-                 env: Optional[Dict[str, str]] = None, model: Path = MODEL,
+                 env: Optional[Dict[str, str]] = None, rasa_args: Sequence[str] = (), model: Path = MODEL,
                  endpoints: str = "bot/endpoints.yml") -> None:
         self.port, self.action_port = free_port(), free_port()
         self.model, self.endpoints = model, endpoints
@@ -45,6 +60,7 @@ class RasaServers:
         self.credentials.write_text(credentials, encoding="utf-8")
         self.log = directory / "servers.log"
         self.ready_path = ready_path
+        self.rasa_args = list(rasa_args)
         self.env = dict(env if env is not None else os.environ)
         self.env.update(
             ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.action_port}/webhook",
@@ -52,37 +68,65 @@ class RasaServers:
             RASA_TELEMETRY_ENABLED="false",
             TF_CPP_MIN_LOG_LEVEL="2",
         )
-        self.processes: List[subprocess.Popen[bytes]] = []
+        self.processes: Dict[str, subprocess.Popen[bytes]] = {}
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
     def start(self) -> None:
+        """Starts both servers and waits until both answer."""
+        self.start_actions(wait=False)
+        self.start_rasa()
+
+    def start_actions(self, wait: bool = True) -> None:
+        """Starts the action server (on loopback, as bot/scripts/run.sh does)."""
+        self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                "--port", str(self.action_port)], {"SANIC_HOST": "127.0.0.1"})
+        if wait:
+            self._wait_until(lambda: answers(f"{self.action_url}/health"))
+
+    def start_rasa(self, wait_for_actions: bool = True) -> None:
+        """Starts the Rasa server and waits until it (and, by default, the action server) answers."""
         assert self.model.exists(), f"{self.model} is missing: run `make train` first"
-        commands = [
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",
-             "--port", str(self.port), "--endpoints", self.endpoints, "--credentials", str(self.credentials)],
-        ]
+        self._spawn("rasa", [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",
+                             "--port", str(self.port), "--endpoints", self.endpoints,
+                             "--credentials", str(self.credentials), *self.rasa_args])
+        self._wait_until(lambda: answers(self.url + self.ready_path)
+                         and (not wait_for_actions or answers(f"{self.action_url}/health")))
+
+    def _spawn(self, name: str, command: List[str], extra_env: Optional[Dict[str, str]] = None) -> None:
+        assert name not in self.processes or self.processes[name].poll() is not None, f"{name} is running"
         with self.log.open("ab") as log:
-            for command in commands:
-                self.processes.append(subprocess.Popen(
-                    command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                ))
+            self.processes[name] = subprocess.Popen(
+                command, cwd=ROOT, env={**self.env, **(extra_env or {})}, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def _wait_until(self, ready: Callable[[], bool]) -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
-            assert all(p.poll() is None for p in self.processes), f"a server exited early; see {self.log}"
-            if answers(self.url + self.ready_path) and answers(f"http://127.0.0.1:{self.action_port}/health"):
+            assert all(p.poll() is None for p in self.processes.values()), f"a server exited early; see {self.log}"
+            if ready():
                 return
             time.sleep(0.5)
         raise AssertionError(f"servers did not start within {START_TIMEOUT_S} s; see {self.log}")
 
+    def kill(self, name: str, sig: int = signal.SIGTERM) -> None:
+        """Sends a signal to one server's process group ("actions" or "rasa") and waits for it to end."""
+        process = self.processes[name]
+        os.killpg(process.pid, sig)
+        process.wait(timeout=60)
+
     def stop(self) -> None:
-        for process in self.processes:
+        for process in self.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGINT)
-        for process in self.processes:
+        for process in self.processes.values():
             try:
                 process.wait(timeout=60)
             except subprocess.TimeoutExpired:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import time
 import uuid
 from pathlib import Path
-from typing import Iterator, List
+from typing import Dict, Iterator, List
 
 import pytest
 import requests
 
-from tests.servers import free_port
+from tests.servers import free_port, listening_addresses
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +31,7 @@ class Bot:
         self.port, self.action_port = free_port(), free_port()
         self.tracker_db = tracker_db
         self.log = log
+        self.extra_env: Dict[str, str] = {}
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -38,7 +40,7 @@ class Bot:
 
     def start(self) -> None:
         env = dict(os.environ, PORT=str(self.port), ACTION_PORT=str(self.action_port),
-                   TRACKER_DB=str(self.tracker_db), MODEL=str(MODEL))
+                   TRACKER_DB=str(self.tracker_db), MODEL=str(MODEL), **self.extra_env)
         with self.log.open("ab") as log:
             # A session of its own, so the test can send Ctrl-C to the whole group.
             self.process = subprocess.Popen(
@@ -140,6 +142,33 @@ def test_conversation_survives_restart_and_ctrl_c_stops_both(bot: Bot) -> None:
     bot.start()
     # The topic (人事) was stored in SQLite before the restart.
     assert "人事・労務に向いているのは" in "\n".join(bot.say(sender, "向いている人は？"))
+
+
+def test_the_http_api_is_off_and_the_action_server_on_loopback_by_default(bot: Bot) -> None:
+    sender = str(uuid.uuid4())
+    bot.say(sender, "こんにちは")
+    assert requests.get(f"{bot.url}/conversations/{sender}/tracker", timeout=30).status_code == 404
+    assert listening_addresses(bot.action_port) == ["0100007F"], "the action server must bind 127.0.0.1 only"
+
+
+def test_rasa_api_token_switches_the_api_on_behind_the_token(bot: Bot) -> None:
+    sender = str(uuid.uuid4())
+    bot.say(sender, "経理って何？")
+    token = secrets.token_hex(16)
+    bot.interrupt()
+    bot.extra_env = {"RASA_API_TOKEN": token}
+    try:
+        bot.start()
+        url = f"{bot.url}/conversations/{sender}/tracker"
+        assert requests.get(url, timeout=30).status_code == 401
+        assert requests.get(url, params={"token": token[:-1]}, timeout=30).status_code == 401
+        tracker = requests.get(url, params={"token": token}, timeout=30)
+        assert tracker.status_code == 200
+        assert "経理って何？" in [e.get("text") for e in tracker.json()["events"] if e["event"] == "user"]
+    finally:
+        bot.interrupt()
+        bot.extra_env = {}
+        bot.start()
 
 
 def answer_payload(answer_id: str) -> str:

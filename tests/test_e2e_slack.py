@@ -36,7 +36,7 @@ TOKEN = "xoxb-test-not-a-real-token"
 # The block bot/scripts/run.sh adds to the credentials when SLACK_TOKEN and
 # SLACK_SIGNING_SECRET are set: only placeholders, Rasa fills them in from the environment.
 CREDENTIALS = """\
-rest:
+bot.channels.rest.CheckedRestInput:
 bot.channels.slack.ConfigurableSlackInput:
   slack_token: ${SLACK_TOKEN}
   slack_signing_secret: ${SLACK_SIGNING_SECRET}

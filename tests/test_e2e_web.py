@@ -40,7 +40,7 @@ CHROMIUM_FLAGS = [
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 REPLY_TIMEOUT_S = 30
 CREDENTIALS = """\
-rest:
+bot.channels.rest.CheckedRestInput:
 bot.web.channel.WebChatInput:
   session_persistence: true
   metadata_key: customData

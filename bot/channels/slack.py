@@ -3,24 +3,31 @@
 Registered in credentials as ``bot.channels.slack.ConfigurableSlackInput`` with the keys
 ``slack_token``, ``slack_signing_secret``, ``slack_channel`` (optional) and ``slack_api_url``
 (optional, default ``https://slack.com/api/``; ``https://slack-gov.com/api/`` for GovSlack,
-a local fake in the end-to-end tests). Every other key of Rasa's ``slack`` channel
+a local fake in the end-to-end tests). Requests are checked before Rasa reads them: an
+unsigned one gets a 401, a malformed one a 400 with a short reason (Rasa's channel answers
+a 500 to many). Every other key of Rasa's ``slack`` channel
 (``use_threads``, ``conversation_granularity``, ``proxy``, ``errors_ignore_retry``, …) works
 unchanged. The webhook stays ``/webhooks/slack/webhook``: ``name()`` is inherited ("slack").
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections import OrderedDict
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot, SlackInput
 from rasa.shared.exceptions import InvalidConfigException
-from sanic import response
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.rest import bad_request, parse_json_body
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +98,21 @@ class ConfigurableSlackInput(SlackInput):
                 seen.popitem(last=False)
         return await super().process_message(request, on_new_message, text, sender_id, metadata)
 
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Rasa's Slack routes, behind a check of the signature and the body's shape."""
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def check_request(request: Request) -> Optional[HTTPResponse]:
+            if not request.path.rstrip("/").endswith("/webhook"):
+                return None
+            if not self.is_request_from_slack_authentic(request):
+                return bad_request("missing or invalid Slack signature", HTTPStatus.UNAUTHORIZED)
+            problem = slack_request_problem(request.headers.get("content-type"), request.body)
+            return bad_request(problem) if problem else None
+
+        return blueprint
+
     def _validate_credentials(self) -> None:
         """Refuses to start without a signing secret (Rasa's check) or a bot token."""
         super()._validate_credentials()
@@ -118,3 +140,74 @@ def _event_id(request: Request) -> Optional[str]:
         return None
     event_id = body.get("event_id") if isinstance(body, dict) else None
     return event_id if isinstance(event_id, str) and event_id else None
+
+
+def _optional(value: Any, kind: type) -> bool:
+    return value is None or isinstance(value, kind)
+
+
+def slack_request_problem(content_type: Optional[str], body: bytes) -> Optional[str]:
+    """Why Rasa's Slack channel could not handle a signed request, or None if it can.
+
+    Follows the branches of ``SlackInput.blueprint``: a JSON event, a form-encoded
+    interactive payload, or anything else (acknowledged and ignored).
+    """
+    if content_type == "application/json":
+        try:
+            event_body = parse_json_body(body)
+        except ValueError:
+            return "the body must be JSON (UTF-8)"
+        return _event_problem(event_body)
+    if content_type == "application/x-www-form-urlencoded":
+        try:
+            form = parse_qs(body.decode("utf-8"))
+            payload = json.loads(form["payload"][0])
+        except (UnicodeDecodeError, KeyError, IndexError, ValueError):
+            return "a form-encoded request needs a 'payload' field holding JSON"
+        return _payload_problem(payload)
+    return None
+
+
+def _event_problem(body: Any) -> Optional[str]:
+    if not isinstance(body, dict):
+        return "the body must be a JSON object"
+    event = body.get("event", {})
+    if not isinstance(event, dict):
+        return "'event' must be an object"
+    for key in ("text", "user", "channel", "type", "channel_type"):
+        if not _optional(event.get(key), str):
+            return f"'event.{key}' must be a string"
+    users = body.get("authed_users", [])
+    if not isinstance(users, list) or not all(isinstance(user, str) for user in users):
+        return "'authed_users' must be a list of strings"
+    authorizations = body.get("authorizations", [])
+    if not isinstance(authorizations, list) or not all(isinstance(a, dict) for a in authorizations):
+        return "'authorizations' must be a list of objects"
+    if SlackInput._is_user_message(body) and not event.get("user"):
+        return "a message event needs 'event.user'"
+    return None
+
+
+def _payload_problem(payload: Any) -> Optional[str]:
+    if not isinstance(payload, dict):
+        return "'payload' must be a JSON object"
+    for key in ("message", "user", "channel"):
+        if key in payload and not isinstance(payload[key], dict):
+            return f"'payload.{key}' must be an object"
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        return "'payload.actions' must be a non-empty list of objects"
+    if not SlackInput._is_interactive_message(payload):
+        return "unsupported interactive component"
+    user_id = (payload.get("user") or {}).get("id")
+    if not isinstance(user_id, str) or not user_id:
+        return "'payload.user.id' must be a non-empty string"
+    try:
+        text = SlackInput._get_interactive_response(actions[0])
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return "the action's value cannot be read"
+    if text is None and actions[0].get("type") != "button":
+        return "the action has no value"
+    if not _optional(text, str):
+        return "the action's value must be a string"
+    return None

@@ -33,11 +33,11 @@ class NormalizedText(NamedTuple):
     issue: Optional[str]
 
 
-def normalize(text: Optional[str], max_chars: int) -> NormalizedText:
+def normalize(text: Optional[str], max_chars: Optional[int] = None) -> NormalizedText:
     """NFKC (full-width letters, half-width katakana), HTML tags removed, spaces collapsed.
 
-    Messages longer than ``max_chars`` are cut to that length and flagged, so a 5,000
-    character paste is answered politely instead of being pushed through the models.
+    Messages longer than ``max_chars`` (if given) are cut to that length and flagged, so a
+    5,000 character paste is answered politely instead of being pushed through the models.
     """
     raw = text or ""
     cleaned = html.unescape(_TAG.sub(" ", raw))
@@ -47,7 +47,7 @@ def normalize(text: Optional[str], max_chars: int) -> NormalizedText:
     cleaned = _SPACE.sub(" ", cleaned).strip()
     if not cleaned:
         return NormalizedText("", ISSUE_EMPTY)
-    if len(cleaned) > max_chars:
+    if max_chars is not None and len(cleaned) > max_chars:
         return NormalizedText(cleaned[:max_chars], ISSUE_TOO_LONG)
     if not any(unicodedata.category(ch)[0] in ("L", "N") for ch in cleaned):
         return NormalizedText(cleaned, ISSUE_NO_WORDS)

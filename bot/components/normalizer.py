@@ -25,7 +25,7 @@ INPUT_ISSUE = "input_issue"
 # tokenizers and featurizers, and a pipeline may hold one tokenizer only.
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class JapaneseTextNormalizer(GraphComponent):
-    """Applies NFKC, strips HTML and cuts over-long text, flagging what it found.
+    """Applies NFKC and strips HTML, flagging what it found (and over-long text if max_chars is set).
 
     The user's original text stays untouched in the tracker; only NLU sees the
     normalised form.
@@ -35,14 +35,14 @@ class JapaneseTextNormalizer(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         """Returns the component's default config."""
         return {
-            # Longer messages are cut to this length and answered with a request to
-            # shorten them, so a pasted document never goes through the models.
-            "max_chars": 500,
+            # Longer messages are cut to this length and flagged. Off (None) by default:
+            # bot/limits.py refuses over-long messages before NLU, with the domain's limit.
+            "max_chars": None,
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         """Creates the normaliser."""
-        self._max_chars = int(config["max_chars"])
+        self._max_chars = None if config["max_chars"] is None else int(config["max_chars"])
 
     @classmethod
     def create(
@@ -66,7 +66,7 @@ class JapaneseTextNormalizer(GraphComponent):
             text: Optional[str] = example.get(TEXT)
             if not text:
                 continue
-            normalized = normalize(text, max(self._max_chars, len(text))).text
+            normalized = normalize(text).text
             # Annotated character offsets would point at the wrong characters.
             if example.get(ENTITIES) and len(normalized) != len(text):
                 logger.debug("Kept un-normalised training example with entities: %s", text)

@@ -39,11 +39,20 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# Rasa's HTTP API (trackers, model, training) stays off unless RASA_API_TOKEN is set; then
+# every API call must carry ?token=<it>. Rasa takes the token only on its command line.
+api=()
+if [[ -n "${RASA_API_TOKEN:-}" ]]; then
+  api=(--enable-api --auth-token "$RASA_API_TOKEN")
+  echo "Rasa HTTP API enabled (token required) on http://${HOST}:${PORT}/" >&2
+fi
+
 started=$(date +%s%N)
-"$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" &
+# rasa_sdk binds 0.0.0.0 unless SANIC_HOST says otherwise: the action server is for Rasa only.
+SANIC_HOST=127.0.0.1 "$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 "$VENV/bin/rasa" run --model "$MODEL" --interface "$HOST" --port "$PORT" \
-  --endpoints bot/endpoints.yml --credentials "$CREDENTIALS" &
+  --endpoints bot/endpoints.yml --credentials "$CREDENTIALS" "${api[@]}" &
 pids+=($!)
 
 # Announce readiness once the Rasa server answers (it loads the model before listening).

@@ -11,7 +11,8 @@ export ACTION_ENDPOINT_URL="http://127.0.0.1:${ACTION_PORT}/webhook"
 export TRACKER_DB="${TRACKER_DB:-var/tracker-shell.db}"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 
-"$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" >var/actions-shell.log 2>&1 &
+# rasa_sdk binds 0.0.0.0 unless SANIC_HOST says otherwise: the action server is for Rasa only.
+SANIC_HOST=127.0.0.1 "$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" >var/actions-shell.log 2>&1 &
 actions_pid=$!
 trap 'kill -TERM $actions_pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT INT TERM
 

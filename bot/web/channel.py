@@ -126,15 +126,20 @@ class WebChatBlueprint(SocketBlueprint):
     def __init__(self, sio: Any, socketio_path: Text, page: bytes) -> None:
         super().__init__(sio, socketio_path, "webchat_webhook", __name__)
         self.ctx.page = page
+        self.ctx.socketio_path = socketio_path
 
     def register(self, app: Sanic, options: Dict[Text, Any]) -> None:
         """Registers the blueprint and the middleware that answers ``GET /`` with the page."""
         page: bytes = self.ctx.page
+        socketio_path = self.ctx.socketio_path.rstrip("/")
 
         async def serve_page(request: Request) -> Optional[HTTPResponse]:
             # Rasa owns the "/" route (its health check); browsers asking for HTML get the chat instead.
             if request.method == "GET" and request.path == "/" and "text/html" in request.headers.get("accept", ""):
                 return response.raw(page, content_type="text/html; charset=utf-8", headers=_PAGE_HEADERS)
+            # python-engineio 4.8 answers a polling POST without a session id with a 500 (TypeError).
+            if request.method == "POST" and request.path.rstrip("/") == socketio_path and "sid" not in request.args:
+                return response.json({"error": "a socket.io POST needs a session id ('sid')"}, status=400)
             return None
 
         app.register_middleware(serve_page, "request")
