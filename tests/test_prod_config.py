@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Dict
 
@@ -12,6 +13,7 @@ import pytest
 import yaml
 
 from bot.prod import preflight
+from bot.prod.lock_store import expire, issue, release
 from bot.prod.nginx import TEMPLATE, render
 from bot.web.channel import WIDGET_BUNDLE, load_assets
 from tests.servers import free_port
@@ -27,7 +29,10 @@ ENV: Dict[str, str] = {
 
 
 def test_the_endpoints_read_every_connection_setting_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.core.lock_store import LockStore
     from rasa.core.utils import AvailableEndpoints, number_of_sanic_workers
+
+    from bot.prod.lock_store import AtomicRedisLockStore
 
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
@@ -39,7 +44,10 @@ def test_the_endpoints_read_every_connection_setting_from_the_environment(monkey
     assert tracker.type == "SQL" and tracker.kwargs["dialect"] == "postgresql"
     assert (tracker.url, tracker.kwargs["port"], tracker.kwargs["username"], tracker.kwargs["password"],
             tracker.kwargs["db"]) == ("db.internal", "6432", "bot", "s3cret", "tracker")
-    assert lock.type == "redis" and (lock.url, lock.kwargs["port"], lock.kwargs["db"]) == ("cache.internal", "6380", "3")
+    store = LockStore.create(lock)  # the Redis client connects on first use only
+    assert isinstance(store, AtomicRedisLockStore) and store.key_prefix == "officeguide:lock:"
+    connection = store.red.connection_pool.connection_kwargs
+    assert (connection["host"], connection["port"], connection["db"]) == ("cache.internal", 6380, 3)
     # Rasa allows several Sanic workers only with a lock store other than in-memory.
     assert number_of_sanic_workers(lock) == 3
 
@@ -152,3 +160,31 @@ def test_the_production_credentials_use_the_websocket_web_chat() -> None:
     assert "rest" in credentials and "bot.prod.webchat.WebSocketWebChatInput" in credentials
     channel = WebSocketWebChatInput.from_credentials(credentials["bot.prod.webchat.WebSocketWebChatInput"])
     assert channel.websocket_only and channel.name() == "webchat" and channel.session_persistence
+
+
+def test_tickets_are_numbered_in_order_on_a_new_or_existing_lock() -> None:
+    first, lock = issue(None, "c", lifetime=60)
+    second, lock = issue(lock, "c", lifetime=60)
+
+    assert (first, second) == (0, 1) and lock.conversation_id == "c" and lock.now_serving == 0
+
+
+def test_releasing_a_ticket_keeps_the_lock_while_others_wait_and_deletes_it_after_the_last() -> None:
+    _, lock = issue(None, "c", lifetime=60)
+    _, lock = issue(lock, "c", lifetime=60)
+
+    _, kept = release(lock, 0)
+    assert kept is not None and kept.now_serving == 1
+    assert release(kept, 1) == (None, None)
+    assert release(None, 3) == (None, None)
+
+
+def test_expired_tickets_are_dropped() -> None:
+    _, lock = issue(None, "c", lifetime=60)
+    _, lock = issue(lock, "c", lifetime=60)
+    lock.tickets[0].expires = time.time() - 1  # its holder died without releasing it
+
+    _, updated = expire(lock)
+
+    assert updated is not None and [t.number for t in updated.tickets] == [1]
+    assert expire(None) == (None, None)
