@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ROOT / "bot" / "prod" / "endpoints.yml"
 
 ENV: Dict[str, str] = {
-    "DB_HOST": "db.internal", "DB_PORT": "6432", "DB_USER": "bot", "DB_PASSWORD": "s3cret", "DB_NAME": "tracker",
+    "DB_HOST": "db.internal", "DB_PORT": "6432", "DB_USER": "bot", "DB_PASSWORD": "s3cret", "DB_DATABASE": "tracker",
     "REDIS_HOST": "cache.internal", "REDIS_PORT": "6380", "REDIS_PASSWORD": "", "REDIS_DB": "3",
     "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook",
 }
@@ -89,7 +89,7 @@ def test_unreachable_services_are_named_with_their_variables() -> None:
 
     postgres, redis = preflight.problems(env)
 
-    assert postgres.startswith(f"PostgreSQL at 127.0.0.1:{closed} (DB_HOST, DB_PORT), database 'tracker' (DB_NAME)")
+    assert postgres.startswith(f"PostgreSQL at 127.0.0.1:{closed} (DB_HOST, DB_PORT), database 'tracker' (DB_DATABASE)")
     assert "Connection refused" in postgres and "s3cret" not in postgres
     assert redis.startswith(f"Redis at 127.0.0.1:{closed} (REDIS_HOST, REDIS_PORT), db 3 (REDIS_DB) is not usable")
 

@@ -16,7 +16,7 @@ from typing import List, Mapping, Optional, Tuple
 CONNECT_TIMEOUT_S = 5
 
 # bot/scripts/run-prod.sh sets the defaults; passwords may be empty (no authentication).
-REQUIRED = ("DB_HOST", "DB_PORT", "DB_USER", "DB_NAME", "REDIS_HOST", "REDIS_PORT", "REDIS_DB")
+REQUIRED = ("DB_HOST", "DB_PORT", "DB_USER", "DB_DATABASE", "REDIS_HOST", "REDIS_PORT", "REDIS_DB")
 PASSWORDS = ("DB_PASSWORD", "REDIS_PASSWORD")
 
 
@@ -50,7 +50,7 @@ def settings_from_env(env: Mapping[str, str]) -> Tuple[Optional[Settings], List[
     if problems:
         return None, problems
     return Settings(
-        values["DB_HOST"], numbers["DB_PORT"], values["DB_USER"], values["DB_PASSWORD"], values["DB_NAME"],
+        values["DB_HOST"], numbers["DB_PORT"], values["DB_USER"], values["DB_PASSWORD"], values["DB_DATABASE"],
         values["REDIS_HOST"], numbers["REDIS_PORT"], values["REDIS_PASSWORD"], numbers["REDIS_DB"],
     ), []
 
@@ -67,7 +67,7 @@ def check_postgres(settings: Settings) -> Optional[str]:
         )
     except psycopg2.OperationalError as error:
         reason = " ".join(str(error).split())
-        return (f"{where} (DB_HOST, DB_PORT), database {settings.db_name!r} (DB_NAME) as user "
+        return (f"{where} (DB_HOST, DB_PORT), database {settings.db_name!r} (DB_DATABASE) as user "
                 f"{settings.db_user!r} (DB_USER, DB_PASSWORD) is not usable: {reason}")
     connection.close()
     return None

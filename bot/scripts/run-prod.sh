@@ -21,7 +21,7 @@ RASA_INSTANCES=$#
 
 # Connection settings read by bot/prod/endpoints.yml; passwords may be empty (no authentication).
 export DB_HOST=${DB_HOST:-127.0.0.1} DB_PORT=${DB_PORT:-5432} DB_USER=${DB_USER:-rasa} \
-  DB_PASSWORD=${DB_PASSWORD:-} DB_NAME=${DB_NAME:-rasa}
+  DB_PASSWORD=${DB_PASSWORD:-} DB_DATABASE=${DB_DATABASE:-rasa}
 export REDIS_HOST=${REDIS_HOST:-127.0.0.1} REDIS_PORT=${REDIS_PORT:-6379} \
   REDIS_PASSWORD=${REDIS_PASSWORD:-} REDIS_DB=${REDIS_DB:-1}
 # Sanic workers: Rasa allows more than one only with a lock store other than in-memory.
@@ -97,7 +97,7 @@ elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
 printf '\nProduction profile ready after %d.%01d s: %d Rasa instances (%s) x %d Sanic workers, ' \
   $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) "$RASA_INSTANCES" "$RASA_PORTS" "$SANIC_WORKERS"
 printf 'action server x %d workers, PostgreSQL %s:%s/%s, Redis %s:%s/%s.\n' "$ACTION_SERVER_SANIC_WORKERS" \
-  "$DB_HOST" "$DB_PORT" "$DB_NAME" "$REDIS_HOST" "$REDIS_PORT" "$REDIS_DB"
+  "$DB_HOST" "$DB_PORT" "$DB_DATABASE" "$REDIS_HOST" "$REDIS_PORT" "$REDIS_DB"
 printf 'REST channel: POST http://%s:%s/webhooks/rest/webhook; web chat: http://%s:%s/\n\n' "$HOST" "$PORT" "$HOST" "$PORT"
 
 # Stop everything as soon as any server exits.

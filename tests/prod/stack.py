@@ -24,7 +24,7 @@ from tests.servers import MODEL, ROOT, answers, free_port
 
 START_TIMEOUT_S = 600
 ARTIFACTS = ROOT / "tests" / "artifacts"
-DB_USER, DB_PASSWORD, DB_NAME = "rasa", "pg-secret-for-tests", "rasa"
+DB_USER, DB_PASSWORD, DB_DATABASE = "rasa", "pg-secret-for-tests", "rasa"
 REDIS_PASSWORD = "redis-secret-for-tests"
 
 
@@ -93,7 +93,7 @@ class Postgres:
                                       dbname="postgres")
         connection.autocommit = True
         with connection.cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE {DB_NAME}")
+            cursor.execute(f"CREATE DATABASE {DB_DATABASE}")
         connection.close()
 
     def start(self) -> None:
@@ -114,7 +114,7 @@ class Postgres:
         import psycopg2
 
         connection = psycopg2.connect(host="127.0.0.1", port=self.port, user=DB_USER, password=DB_PASSWORD,
-                                      dbname=DB_NAME)
+                                      dbname=DB_DATABASE)
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT type_name, data FROM events WHERE sender_id = %s ORDER BY id", (sender_id,))
@@ -127,7 +127,7 @@ class Postgres:
         import psycopg2
 
         connection = psycopg2.connect(host="127.0.0.1", port=self.port, user=DB_USER, password=DB_PASSWORD,
-                                      dbname=DB_NAME)
+                                      dbname=DB_DATABASE)
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT sender_id, count(*) FROM events WHERE type_name = 'user' AND sender_id LIKE %s "
@@ -208,7 +208,7 @@ class ProdStack:
             PORT=str(self.port), RASA_PORTS=" ".join(map(str, self.rasa_ports)), ACTION_PORT=str(self.action_port),
             STATE_DIR=str(self.directory / "state"), MODEL=str(MODEL),
             DB_HOST="127.0.0.1", DB_PORT=str(self.postgres.port), DB_USER=DB_USER, DB_PASSWORD=DB_PASSWORD,
-            DB_NAME=DB_NAME, REDIS_HOST="127.0.0.1", REDIS_PORT=str(self.redis.port), REDIS_PASSWORD=REDIS_PASSWORD,
+            DB_DATABASE=DB_DATABASE, REDIS_HOST="127.0.0.1", REDIS_PORT=str(self.redis.port), REDIS_PASSWORD=REDIS_PASSWORD,
             REDIS_DB="1", SANIC_WORKERS="2", ACTION_SERVER_SANIC_WORKERS="2",
         )
         env.update(overrides)

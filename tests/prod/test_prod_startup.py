@@ -54,7 +54,7 @@ def test_a_wrong_redis_password_is_named(prod_stack: ProdStack, other_ports: dic
 
 
 def test_a_missing_database_is_named(prod_stack: ProdStack, other_ports: dict) -> None:
-    result = run_prod(prod_stack, DB_NAME="no_such_db", **other_ports)
+    result = run_prod(prod_stack, DB_DATABASE="no_such_db", **other_ports)
 
     assert result.returncode == 1
-    assert "database 'no_such_db' (DB_NAME)" in result.stderr and 'database "no_such_db" does not exist' in result.stderr
+    assert "database 'no_such_db' (DB_DATABASE)" in result.stderr and 'database "no_such_db" does not exist' in result.stderr
