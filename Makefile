@@ -20,7 +20,7 @@ WEB_INSTALLED := $(WEB)/node_modules/.package-lock.json
 
 TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml data/*.yml data/nlu/*.yml)
 
-.PHONY: help install web browser-check train run shell test lint typecheck validate test-unit test-nlu test-stories test-e2e check-knowledge bench purge audit clean
+.PHONY: help install web browser-check prod-deps train run run-prod shell test lint typecheck validate test-unit test-nlu test-stories test-e2e test-prod check-knowledge bench purge audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,6 +48,14 @@ browser-check: ## Install Debian's Chromium for the browser tests if missing (th
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
 		else echo "Chromium is missing. Install it with: sudo apt-get install -y $(BROWSER_PACKAGES)"; exit 1; fi; }
 
+# The production profile's tests run their own PostgreSQL, Redis and nginx from these packages.
+PROD_PACKAGES := postgresql redis-server nginx
+
+prod-deps: ## Install PostgreSQL, Redis and nginx for the production profile's tests if missing
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v redis-server >/dev/null && command -v nginx >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PROD_PACKAGES); \
+		else echo "PostgreSQL, Redis or nginx is missing. Install them with: sudo apt-get install -y $(PROD_PACKAGES)"; exit 1; fi; }
+
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	$(RASA) train --config config.yml --domain bot/domain --data data --out models --fixed-model-name office-guide
 	@touch $@
@@ -59,6 +67,9 @@ check-knowledge: $(VENV)/.installed ## Validate data/knowledge/ (the action serv
 
 run: $(MODEL) $(WEB_INSTALLED) check-knowledge ## Start the action server and the Rasa server (REST on PORT, default 5005)
 	PORT=$(PORT) ACTION_PORT=$(ACTION_PORT) bot/scripts/run.sh
+
+run-prod: $(MODEL) $(WEB_INSTALLED) check-knowledge ## Production profile: nginx on PORT, 2 Rasa instances, PostgreSQL + Redis from DB_*/REDIS_*
+	PORT=$(PORT) ACTION_PORT=$(ACTION_PORT) bot/scripts/run-prod.sh
 
 shell: $(MODEL) check-knowledge ## Talk to the bot in the terminal
 	ACTION_PORT=$(ACTION_PORT) bot/scripts/shell.sh
@@ -73,7 +84,7 @@ validate: $(VENV)/.installed ## rasa data validate
 	$(RASA) data validate --config config.yml --domain bot/domain --data data
 
 test-unit: $(VENV)/.installed ## pytest unit tests (knowledge, queries, actions, Japanese components)
-	$(PY) -m pytest -q tests -m "not e2e"
+	$(PY) -m pytest -q tests -m "not e2e and not prod"
 
 test-nlu: $(MODEL) ## Held-out NLU test set; fails below 0.90 intent accuracy
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/test_nlu.yml --out results/nlu --no-plot
@@ -84,6 +95,9 @@ test-stories: $(MODEL) ## Conversation tests (rasa test core --e2e --fail-on-pre
 
 test-e2e: $(MODEL) $(WEB_INSTALLED) browser-check ## End to end with real servers: REST, shell, Slack (signed), web chat (Chromium)
 	$(PY) -m pytest -q tests -m e2e
+
+test-prod: $(MODEL) $(WEB_INSTALLED) prod-deps ## Production profile with its own PostgreSQL, Redis, nginx: shared state, locking, 50 users x 20 turns, outages
+	$(PY) -m pytest -q -s tests/prod -m prod
 
 test: lint typecheck validate test-unit test-nlu test-stories test-e2e ## Everything: lint, types, data, unit, NLU, conversations, end to end
 

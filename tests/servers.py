@@ -86,7 +86,7 @@ class RasaServers:
     def start_actions(self, wait: bool = True) -> None:
         """Starts the action server (on loopback, as bot/scripts/run.sh does)."""
         self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                                "--port", str(self.action_port)], {"SANIC_HOST": "127.0.0.1"})
+                                "--port", str(self.action_port)], {"SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75"})
         if wait:
             self._wait_until(lambda: answers(f"{self.action_url}/health"))
 

@@ -83,8 +83,9 @@ def rule_context_actions() -> List[str]:
     return sorted(found)
 
 
-def test_endpoints_list_every_question_a_rule_depends_on(bot_domain: Domain) -> None:
-    endpoints = yaml.safe_load((ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("endpoints_file", ["bot/endpoints.yml", "bot/prod/endpoints.yml"])
+def test_endpoints_list_every_question_a_rule_depends_on(bot_domain: Domain, endpoints_file: str) -> None:
+    endpoints = yaml.safe_load((ROOT / endpoints_file).read_text(encoding="utf-8"))
     store = endpoints["tracker_store"]
     from rasa.shared.utils.common import class_from_module_path
 

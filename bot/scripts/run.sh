@@ -49,7 +49,9 @@ fi
 
 started=$(date +%s%N)
 # rasa_sdk binds 0.0.0.0 unless SANIC_HOST says otherwise: the action server is for Rasa only.
-SANIC_HOST=127.0.0.1 "$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" &
+# Sanic closes a connection idle for 5 s, even one Rasa is about to use: under load that failed
+# actions ("Cannot write to closing transport"); Rasa keeps its connections open longer.
+SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=${SANIC_KEEP_ALIVE_TIMEOUT:-75} "$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" &
 pids+=($!)
 "$VENV/bin/rasa" run --model "$MODEL" --interface "$HOST" --port "$PORT" \
   --endpoints bot/endpoints.yml --credentials "$CREDENTIALS" "${api[@]}" &

@@ -36,6 +36,8 @@ WIDGET_BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 
 # The widget's CSS imports the Inter font from Google; the page must not fetch anything from elsewhere.
 _FONT_IMPORT = re.compile(r"@import url\(https://fonts\.googleapis\.com/[^)]*\);")
+# socket.io-client's default transports in the widget bundle: long-polling first, then an upgrade.
+_DEFAULT_TRANSPORTS = 'this.transports=t.transports||["polling","websocket"]'
 # rasa-webchat renders bot text as Markdown (react-markdown 4, GFM escapes); escaped, it shows as written.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!>~|])")
 
@@ -86,8 +88,11 @@ class Asset(NamedTuple):
         return response.raw(self.body, content_type=self.content_type, headers=headers)
 
 
-def load_assets() -> Dict[str, Asset]:
-    """Reads the page's script and style sheet, and the widget bundle without its font import."""
+def load_assets(websocket_only: bool = False) -> Dict[str, Asset]:
+    """Reads the page's script and style sheet, and the widget bundle without its font import.
+
+    With ``websocket_only`` the widget connects over WebSocket straight away (no long-polling).
+    """
     assets = {
         "page.js": Asset.of((STATIC_DIR / "page.js").read_bytes(), "text/javascript; charset=utf-8"),
         "page.css": Asset.of((STATIC_DIR / "page.css").read_bytes(), "text/css; charset=utf-8"),
@@ -95,6 +100,10 @@ def load_assets() -> Dict[str, Asset]:
     }
     if WIDGET_BUNDLE.is_file():
         bundle = _FONT_IMPORT.sub("", WIDGET_BUNDLE.read_text(encoding="utf-8"))
+        if websocket_only:
+            if _DEFAULT_TRANSPORTS not in bundle:
+                raise RuntimeError(f"{WIDGET_BUNDLE}: socket.io transports not found; was the widget upgraded?")
+            bundle = bundle.replace(_DEFAULT_TRANSPORTS, 'this.transports=t.transports||["websocket"]')
         assets["webchat.js"] = Asset.of(bundle.encode("utf-8"), "text/javascript; charset=utf-8")
     else:
         logger.error(f"{WIDGET_BUNDLE} is missing: run `npm ci` in {WEB_DIR}. The chat page cannot load the widget.")
@@ -149,6 +158,9 @@ class WebChatBlueprint(SocketBlueprint):
 class WebChatInput(SocketIOInput):
     """Rasa's socket.io channel for the rasa-webchat widget, serving the widget's page too."""
 
+    # Long-polling needs every request of a session on one process; see bot/prod/webchat.py.
+    websocket_only = False
+
     @classmethod
     def name(cls) -> Text:
         """The channel's name: its routes are under ``/webhooks/webchat/``."""
@@ -167,10 +179,12 @@ class WebChatInput(SocketIOInput):
 
         # The parent builds the socket.io server and its event handlers; its blueprint is not used.
         sio = super().blueprint(handle).ctx.sio
+        if self.websocket_only:
+            sio.eio.transports = ["websocket"]
         template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
         page = template.replace("{{socketio_path}}", html.escape(self.socketio_path or "/socket.io", quote=True))
         webchat = WebChatBlueprint(sio, self.socketio_path or "/socket.io", page.encode("utf-8"))
-        assets = load_assets()
+        assets = load_assets(self.websocket_only)
 
         @webchat.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

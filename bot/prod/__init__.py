@@ -1,0 +1,1 @@
+"""The production profile: PostgreSQL tracker store, Redis lock store, several instances behind nginx."""

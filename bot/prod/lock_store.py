@@ -1,0 +1,91 @@
+"""Rasa's Redis lock store with atomic ticket operations, for several Rasa instances and workers.
+
+Rasa Open Source's ``RedisLockStore`` reads a conversation's ticket lock, changes it in Python and
+writes it back (GET, then SET). Two messages of one conversation arriving at the same moment on two
+workers both read "no lock", both get ticket 0 and run side by side: the second one's tracker events
+are lost (the production tests showed it). Here every change runs in a Redis transaction (WATCH,
+MULTI, EXEC; retried when the lock changed meanwhile), so tickets are unique and a lock with
+waiting tickets is never deleted. Locks are stored exactly as Rasa stores them.
+
+Enable it in the endpoints (``bot/prod/endpoints.yml``)::
+
+    lock_store:
+      type: bot.prod.lock_store.AtomicRedisLockStore
+      url: ${REDIS_HOST}
+      ...
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Optional, Text, Tuple, TypeVar
+
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+
+T = TypeVar("T")
+# A change of a conversation's lock: the value to return, and the lock to store (None deletes it).
+Change = Callable[[Optional[TicketLock]], Tuple[T, Optional[TicketLock]]]
+
+
+def issue(lock: Optional[TicketLock], conversation_id: Text, lifetime: float) -> Tuple[int, TicketLock]:
+    """A new ticket on ``lock`` (a new lock if there is none): its number and the lock to store."""
+    lock = lock or TicketLock(conversation_id)
+    return lock.issue_ticket(lifetime), lock
+
+
+def expire(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock]]:
+    """``lock`` without its expired tickets (nothing if there is no lock)."""
+    if lock is not None:
+        lock.remove_expired_tickets()
+    return None, lock
+
+
+def release(lock: Optional[TicketLock], ticket_number: int) -> Tuple[None, Optional[TicketLock]]:
+    """``lock`` without the ticket ``ticket_number``; ``None`` (delete) when no one else waits."""
+    if lock is None:
+        return None, None
+    lock.remove_ticket_for(ticket_number)
+    return None, lock if lock.is_someone_waiting() else None
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """``RedisLockStore`` whose ticket issuing, expiry and release are Redis transactions."""
+
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+        """Takes the endpoint configuration (how Rasa creates custom lock stores) or ``RedisLockStore``'s arguments."""
+        if endpoint_config is not None:
+            kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
+        super().__init__(**kwargs)
+
+    def _change(self, conversation_id: Text, change: Change[T]) -> T:
+        """Applies ``change`` to the stored lock atomically; retried if another process changed it first."""
+        key = self.key_prefix + conversation_id
+
+        def transaction(pipe: Any) -> T:
+            raw = pipe.get(key)  # WATCHed: EXEC fails if the key changes before it
+            value, lock = change(TicketLock.from_dict(json.loads(raw)) if raw else None)
+            pipe.multi()
+            if lock is None:
+                pipe.delete(key)
+            else:
+                pipe.set(key, lock.dumps())
+            return value
+
+        return self.red.transaction(transaction, key, value_from_callable=True)
+
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        """Issues the next ticket of the conversation's lock, creating the lock if needed."""
+        try:
+            return self._change(conversation_id, lambda lock: issue(lock, conversation_id, lock_lifetime))
+        except Exception as error:
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    def update_lock(self, conversation_id: Text) -> None:
+        """Removes the expired tickets of the conversation's lock."""
+        self._change(conversation_id, expire)
+
+    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+        """Removes the served ticket; deletes the lock only if no other ticket waits, in one step."""
+        self._change(conversation_id, lambda lock: release(lock, ticket_number))

@@ -1,0 +1,51 @@
+"""The atomic Redis lock store against the real Redis of the production profile."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import List
+
+import pytest
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.prod.lock_store import AtomicRedisLockStore
+from tests.prod.stack import REDIS_PASSWORD, ProdStack
+
+pytestmark = pytest.mark.prod
+
+
+@pytest.fixture
+def store(prod_stack: ProdStack) -> AtomicRedisLockStore:
+    return AtomicRedisLockStore(EndpointConfig(url="127.0.0.1", port=str(prod_stack.redis.port), db="5",
+                                               password=REDIS_PASSWORD, key_prefix="locktest"))
+
+
+def test_tickets_requested_at_the_same_moment_are_all_different(store: AtomicRedisLockStore) -> None:
+    conversation, requests = uuid.uuid4().hex, 20
+    tickets: List[int] = []
+    barrier = threading.Barrier(requests)
+
+    def request() -> None:
+        barrier.wait()
+        tickets.append(store.issue_ticket(conversation))
+
+    threads = [threading.Thread(target=request) for _ in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(tickets) == list(range(requests))
+
+
+def test_the_lock_is_kept_while_a_ticket_waits_and_removed_after_the_last(store: AtomicRedisLockStore) -> None:
+    conversation = uuid.uuid4().hex
+    first, second = store.issue_ticket(conversation), store.issue_ticket(conversation)
+
+    store.cleanup(conversation, first)
+    waiting = store.get_lock(conversation)
+    assert waiting is not None and waiting.now_serving == second
+
+    store.cleanup(conversation, second)
+    assert store.get_lock(conversation) is None
