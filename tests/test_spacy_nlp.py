@@ -70,3 +70,8 @@ def test_missing_model_gets_rasas_install_hint() -> None:
 
     with pytest.raises(InvalidModelError, match="available spaCy model"):
         SpacyNLP.load_lean_model("xx_not_installed", [])
+
+
+def test_model_is_loaded_once_per_process(lean: Any) -> None:
+    again = SpacyNLP.load_lean_model("ja_ginza", list(reversed(SpacyNLP.get_default_config()["exclude"])))
+    assert again.model is lean

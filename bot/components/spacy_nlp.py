@@ -9,7 +9,7 @@ the utterances is checked in tests/test_spacy_nlp.py, all of them were).
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -19,6 +19,10 @@ from rasa.nlu.utils import spacy_utils
 from rasa.shared.exceptions import InvalidConfigException
 
 logger = logging.getLogger(__name__)
+
+# Rasa's graph builds SpacyNLP twice, once to provide the model to the tokenizer and featurizer
+# and once to process messages: without this, ja_ginza (270 MB) would be loaded twice.
+_LOADED: Dict[Tuple[Text, Tuple[Text, ...]], spacy_utils.SpacyModel] = {}
 
 
 # The class keeps Rasa's name on purpose: the recipe hands the loaded model to SpacyTokenizer
@@ -55,7 +59,14 @@ class SpacyNLP(spacy_utils.SpacyNLP):
 
     @staticmethod
     def load_lean_model(spacy_model_name: Text, exclude: List[Text]) -> spacy_utils.SpacyModel:
-        """Load the model without the excluded pipes, with Rasa's checks and error messages."""
+        """Load the model without the excluded pipes (once per process), with Rasa's checks."""
+        key = (spacy_model_name, tuple(sorted(exclude)))
+        if key not in _LOADED:
+            _LOADED[key] = SpacyNLP._load(spacy_model_name, exclude)
+        return _LOADED[key]
+
+    @staticmethod
+    def _load(spacy_model_name: Text, exclude: List[Text]) -> spacy_utils.SpacyModel:
         import spacy
 
         try:
