@@ -46,18 +46,8 @@ mkdir -p "$STATE_DIR/nginx"
 STATE_DIR=$(cd "$STATE_DIR" && pwd)
 # Channels as in run.sh: REST and the web chat always, Slack when its token and secret are set.
 CREDENTIALS="$STATE_DIR/credentials.yml"
-export SLACK_CHANNEL="${SLACK_CHANNEL:-}" SLACK_API_URL="${SLACK_API_URL:-}"
-{
-  cat bot/prod/credentials.yml
-  if [[ -n "${SLACK_TOKEN:-}" && -n "${SLACK_SIGNING_SECRET:-}" ]]; then
-    echo "bot.channels.slack.ConfigurableSlackInput:"
-    echo '  slack_token: ${SLACK_TOKEN}'
-    echo '  slack_signing_secret: ${SLACK_SIGNING_SECRET}'
-    echo '  slack_channel: ${SLACK_CHANNEL}'
-    echo '  slack_api_url: ${SLACK_API_URL}'
-    echo "Slack channel enabled: POST http://${HOST}:${PORT}/webhooks/slack/webhook" >&2
-  fi
-} > "$CREDENTIALS"
+source bot/scripts/credentials.sh
+write_credentials bot/prod/credentials.yml "$CREDENTIALS"
 
 servers=()
 for port in $RASA_PORTS; do servers+=("127.0.0.1:${port}"); done

@@ -17,19 +17,8 @@ export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:
 # Channels: REST always; Slack only when its token and signing secret are set. The file
 # holds ${VAR} placeholders that Rasa fills from the environment, never the secrets.
 CREDENTIALS="var/credentials-${PORT}.yml"
-# Rasa refuses a placeholder whose variable is unset; empty means "not used".
-export SLACK_CHANNEL="${SLACK_CHANNEL:-}" SLACK_API_URL="${SLACK_API_URL:-}"
-{
-  cat bot/credentials.yml
-  if [[ -n "${SLACK_TOKEN:-}" && -n "${SLACK_SIGNING_SECRET:-}" ]]; then
-    echo "bot.channels.slack.ConfigurableSlackInput:"
-    echo '  slack_token: ${SLACK_TOKEN}'
-    echo '  slack_signing_secret: ${SLACK_SIGNING_SECRET}'
-    echo '  slack_channel: ${SLACK_CHANNEL}'
-    echo '  slack_api_url: ${SLACK_API_URL}'
-    echo "Slack channel enabled: POST http://${HOST}:${PORT}/webhooks/slack/webhook" >&2
-  fi
-} > "$CREDENTIALS"
+source bot/scripts/credentials.sh
+write_credentials bot/credentials.yml "$CREDENTIALS"
 
 pids=()
 stop() {

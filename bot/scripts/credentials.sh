@@ -1,0 +1,20 @@
+# Sourced by run.sh and run-prod.sh: write_credentials BASE OUT writes the channels file Rasa
+# reads. REST and the web chat come from BASE; Slack is added only when its token and signing
+# secret are set. The file holds ${VAR} placeholders that Rasa fills from the environment,
+# never the secrets themselves.
+write_credentials() {
+  local base=$1 out=$2
+  # Rasa refuses a placeholder whose variable is unset; empty means "not used".
+  export SLACK_CHANNEL="${SLACK_CHANNEL:-}" SLACK_API_URL="${SLACK_API_URL:-}"
+  {
+    cat "$base"
+    if [[ -n "${SLACK_TOKEN:-}" && -n "${SLACK_SIGNING_SECRET:-}" ]]; then
+      echo "bot.channels.slack.ConfigurableSlackInput:"
+      echo '  slack_token: ${SLACK_TOKEN}'
+      echo '  slack_signing_secret: ${SLACK_SIGNING_SECRET}'
+      echo '  slack_channel: ${SLACK_CHANNEL}'
+      echo '  slack_api_url: ${SLACK_API_URL}'
+      echo "Slack channel enabled: POST http://${HOST}:${PORT}/webhooks/slack/webhook" >&2
+    fi
+  } > "$out"
+}
