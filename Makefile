@@ -103,12 +103,17 @@ test: lint typecheck validate test-unit test-nlu test-stories test-e2e ## Everyt
 
 BENCH_VENV := .venv-bench
 
-$(BENCH_VENV)/.installed: requirements-bench.txt
-	@test -n "$(PYTHON)" || { echo "Python 3.10 is required."; exit 1; }
-	$(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade "pip==24.0"
-	$(BENCH_VENV)/bin/python -m pip install --quiet -r requirements-bench.txt
+# A tool in a venv of its own, so that its dependencies never move Rasa's pins: $(call tool_venv,DIR,REQUIREMENTS)
+define tool_venv
+	@test -n "$(PYTHON)" || { echo "Python 3.10 is required; pass PYTHON=/path/to/python3.10."; exit 1; }
+	$(PYTHON) -m venv $(1)
+	$(1)/bin/python -m pip install --quiet --upgrade "pip==24.0"
+	$(1)/bin/python -m pip install --quiet -r $(2)
 	touch $@
+endef
+
+$(BENCH_VENV)/.installed: requirements-bench.txt
+	$(call tool_venv,$(BENCH_VENV),requirements-bench.txt)
 
 bench: $(VENV)/.installed $(BENCH_VENV)/.installed ## Quality, latency, throughput, growth and cost next to a stock Rasa set-up (bench/results/)
 	$(PY) -m bench.run $(BENCH_ARGS)
@@ -124,11 +129,7 @@ AUDIT_VENV := .venv-audit
 AUDIT_IGNORE := $(shell sed -e 's/\#.*//' .ci/audit-ignore.txt)
 
 $(AUDIT_VENV)/.installed: requirements-audit.txt
-	@test -n "$(PYTHON)" || { echo "Python 3.10 is required; pass PYTHON=/path/to/python3.10."; exit 1; }
-	$(PYTHON) -m venv $(AUDIT_VENV)
-	$(AUDIT_VENV)/bin/python -m pip install --quiet --upgrade "pip==24.0"
-	$(AUDIT_VENV)/bin/python -m pip install --quiet -r requirements-audit.txt
-	touch $@
+	$(call tool_venv,$(AUDIT_VENV),requirements-audit.txt)
 
 # Audits the pinned versions in constraints.txt (what `make install` installs) without
 # installing them. --strict: a package that could not be looked up fails the audit.

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import report  # noqa: E402
+from tests.check_nlu_report import RESPONSIBLE as OURS_RESPONSIBLE  # noqa: E402
 from tests.check_nlu_report import entity_scores  # noqa: E402
 from tests.servers import RasaServers  # noqa: E402
 
@@ -46,8 +47,7 @@ BOTS: Dict[str, Dict[str, str]] = {
 # Extractor scored for each entity label: ours finds jobs and offices in the knowledge data;
 # the stock set-up has only DIET.
 RESPONSIBLE = {
-    "ours": {"job": "KnowledgeEntityExtractor", "office": "KnowledgeEntityExtractor",
-             "other_job": "CRFEntityExtractor"},
+    "ours": dict(OURS_RESPONSIBLE),
     "baseline": {"job": "DIETClassifier", "office": "DIETClassifier", "other_job": "DIETClassifier"},
 }
 # One long conversation: questions, follow-ups and whole diagnoses, repeated.

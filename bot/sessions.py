@@ -27,7 +27,7 @@ from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotS
 from rasa.shared.core.trackers import DialogueStateTracker
 
 DEFAULT_MAX_SESSION_TURNS = 15
-# Conversations kept in memory; each holds at most one bounded session (about 100 KB).
+# Conversations kept in memory; each holds at most one bounded session.
 DEFAULT_CACHE_SIZE = 500
 
 

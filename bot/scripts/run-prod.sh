@@ -46,7 +46,7 @@ mkdir -p "$STATE_DIR/nginx"
 STATE_DIR=$(cd "$STATE_DIR" && pwd)
 # Channels as in run.sh: REST and the web chat always, Slack when its token and secret are set.
 CREDENTIALS="$STATE_DIR/credentials.yml"
-source bot/scripts/credentials.sh
+source bot/scripts/common.sh
 write_credentials bot/prod/credentials.yml "$CREDENTIALS"
 
 servers=()
@@ -55,12 +55,6 @@ for port in $RASA_PORTS; do servers+=("127.0.0.1:${port}"); done
   > "$STATE_DIR/nginx/nginx.conf"
 "$NGINX" -t -q -p "$STATE_DIR/nginx" -c "$STATE_DIR/nginx/nginx.conf"
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
 trap stop INT TERM EXIT
 
 started=$(date +%s%N)

@@ -17,15 +17,9 @@ export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:
 # Channels: REST always; Slack only when its token and signing secret are set. The file
 # holds ${VAR} placeholders that Rasa fills from the environment, never the secrets.
 CREDENTIALS="var/credentials-${PORT}.yml"
-source bot/scripts/credentials.sh
+source bot/scripts/common.sh
 write_credentials bot/credentials.yml "$CREDENTIALS"
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
 trap stop INT TERM EXIT
 
 # Rasa's HTTP API (trackers, model, training) stays off unless RASA_API_TOKEN is set; then

@@ -1,7 +1,16 @@
-# Sourced by run.sh and run-prod.sh: write_credentials BASE OUT writes the channels file Rasa
-# reads. REST and the web chat come from BASE; Slack is added only when its token and signing
-# secret are set. The file holds ${VAR} placeholders that Rasa fills from the environment,
-# never the secrets themselves.
+# Sourced by run.sh and run-prod.sh.
+
+# Every process the script starts goes into `pids`; `trap stop INT TERM EXIT` stops them all.
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+
+# write_credentials BASE OUT writes the channels file Rasa reads. REST and the web chat come
+# from BASE; Slack is added only when its token and signing secret are set. The file holds
+# ${VAR} placeholders that Rasa fills from the environment, never the secrets themselves.
 write_credentials() {
   local base=$1 out=$2
   # Rasa refuses a placeholder whose variable is unset; empty means "not used".
