@@ -43,12 +43,12 @@ class ConversationUser(HttpUser):
         """A fresh conversation per simulated user."""
         self.sender = f"bench-{uuid.uuid4().hex}"
 
-    def say(self, text: str, expect: str = "") -> str:
-        """Send one message; a reply with no text, or without `expect`, counts as a failure."""
+    def say(self, text: str, kind: str, expect: str = "") -> str:
+        """Send one message, timed under `kind`; a reply with no text, or without `expect`, fails."""
         with self.client.post(
             "/webhooks/rest/webhook",
             json={"sender": self.sender, "message": text},
-            name="message",
+            name=kind,
             catch_response=True,
         ) as response:
             try:
@@ -68,19 +68,23 @@ class ConversationUser(HttpUser):
     @task
     def conversation(self) -> None:
         """Questions with follow-ups, then a whole diagnosis and its explanation."""
-        for script in random.sample(QUESTION_SCRIPTS, 2):
-            for text in script:
-                self.say(text)
+        for number, script in enumerate(random.sample(QUESTION_SCRIPTS, 2)):
+            for turn, text in enumerate(script):
+                # The first message also creates the conversation (and its session start).
+                self.say(text, "follow-up" if turn else "question" if number else "first message")
                 self.wait()
-        self.say(DIAGNOSIS_START, expect="質問1/8")
+        self.say(DIAGNOSIS_START, "diagnosis: start", expect="質問1/8")
         for number in range(8):
             self.wait()
             if number % 3 == 2:
                 answer = random.choice(TYPED_ANSWERS)
             else:
                 answer = f'/diagnosis_answer{{"answer": "{random.choice(ANSWERS)}"}}'
-            self.say(answer, expect=RESULT_MARK if number == 7 else f"質問{number + 2}/8")
+            if number == 7:
+                self.say(answer, "diagnosis: last answer and result", expect=RESULT_MARK)
+            else:
+                self.say(answer, "diagnosis: answer", expect=f"質問{number + 2}/8")
         self.wait()
-        self.say("なぜ？")
+        self.say("なぜ？", "diagnosis: why")
         # The next task starts a new person's conversation.
         self.on_start()

@@ -91,8 +91,28 @@ def markdown(results: Dict[str, Any]) -> str:
         met = ("yes" if check(a, b) else "no") if check and a is not None else ""
         cells = [fmt.format(a) if a is not None else "–", fmt.format(b) if b is not None else "–"]
         lines.append(f"| {label} | {cells[0]} | {cells[1]} | {ratio} | {target} | {met} |")
+    lines += _by_kind(bots, s["users"])
     lines += ["", f"Total bench time: {results['total_s'] / 60:.1f} min.", ""]
     return "\n".join(lines)
+
+
+def _by_kind(bots: Dict[str, Any], users: List[int]) -> List[str]:
+    """Where the time goes: p50 / p95 per kind of turn, for each bot at each load level."""
+    columns: List[Tuple[str, Dict[str, Any]]] = []
+    for name, bot in bots.items():
+        for run in bot["serving"]["load"] + [dict(bot["serving"]["saturation"], users="saturation")]:
+            if run["users"] in users or run["users"] == "saturation":
+                columns.append((f"{name}, {run['users']}", run.get("by_kind", {})))
+    kinds = list(dict.fromkeys(kind for _, by_kind in columns for kind in by_kind))
+    if not kinds:
+        return []
+    lines = ["", "p50 / p95 (ms) by kind of turn, for each bot and number of users:", "",
+             "| turn | " + " | ".join(label for label, _ in columns) + " |", "|---|" + "---:|" * len(columns)]
+    for kind in kinds:
+        cells = [f"{by_kind[kind]['p50_ms']:.0f} / {by_kind[kind]['p95_ms']:.0f}" if kind in by_kind else "–"
+                 for _, by_kind in columns]
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def plot(results: Dict[str, Any], path: Path) -> None:

@@ -37,6 +37,7 @@ from tests.servers import RasaServers  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 RASA = ROOT / ".venv" / "bin" / "rasa"
+PYTHON = ROOT / ".venv" / "bin" / "python"
 LOCUST = ROOT / ".venv-bench" / "bin" / "locust"
 CREDENTIALS = "rest:\n"
 
@@ -75,11 +76,30 @@ def run(command: List[str], log_file: Path, env: Optional[Dict[str, str]] = None
     return time.perf_counter() - started
 
 
-def train(name: str, out: Path, work: Path) -> float:
+def train(name: str, out: Path, work: Path, env: Dict[str, str]) -> float:
     """Train from scratch (empty Rasa cache) and return the wall time."""
-    env = dict(os.environ, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}"))
+    env = dict(env, RASA_CACHE_DIRECTORY=str(work / f"cache-{name}"))
     return run([str(RASA), "train", "--config", BOTS[name]["config"], "--domain", "bot/domain", "--data", "data",
                 "--out", str(out), "--fixed-model-name", name], out / f"train-{name}.log", env)
+
+
+def train_and_score(name: str, work: Path, env: Dict[str, str], reuse: bool) -> Dict[str, Any]:
+    """Train a bot (unless reusing the last run's model), then score it on the held-out set."""
+    result: Dict[str, Any] = {}
+    model = RESULTS / f"{name}.tar.gz"
+    if not (reuse and model.exists()):
+        log(f"{name}: training from scratch")
+        result["train_s"] = train(name, RESULTS, work, env)
+        log(f"{name}: trained in {result['train_s']:.0f} s")
+    log(f"{name}: held-out NLU test")
+    result["held_out"] = held_out(name, model, RESULTS, env)
+    return result
+
+
+def tf_threads(lanes: int) -> Dict[str, str]:
+    """TensorFlow's thread pools sized so that `lanes` jobs share the cores without oversubscription."""
+    threads = str(max(1, (os.cpu_count() or 1) // lanes))
+    return {"TF_INTRA_OP_PARALLELISM_THREADS": threads, "TF_INTER_OP_PARALLELISM_THREADS": threads}
 
 
 def nlu_scores(results: Path, responsible: Dict[str, str]) -> Dict[str, Any]:
@@ -95,24 +115,32 @@ def nlu_scores(results: Path, responsible: Dict[str, str]) -> Dict[str, Any]:
     }
 
 
-def held_out(name: str, model: Path, out: Path) -> Dict[str, Any]:
-    """Scores on tests/nlu/test_nlu.yml; keeps the confusion matrix PNG."""
+def held_out(name: str, model: Path, out: Path, env: Dict[str, str]) -> Dict[str, Any]:
+    """Scores on tests/nlu/test_nlu.yml (bench/nlu.py, Rasa's `run_evaluation`); keeps the confusion matrix."""
     folder = out / f"nlu-{name}"
-    run([str(RASA), "test", "nlu", "--model", str(model), "--nlu", "tests/nlu/test_nlu.yml", "--out", str(folder)],
-        out / f"nlu-{name}.log")
+    run([str(PYTHON), "-m", "bench.nlu", "heldout", "--model", str(model), "--out", str(folder)],
+        out / f"nlu-{name}.log", env)
     matrix = folder / "intent_confusion_matrix.png"
     if matrix.exists():
         shutil.copy(matrix, out / f"confusion-{name}.png")
     return nlu_scores(folder, RESPONSIBLE[name])
 
 
-def cross_validation(name: str, out: Path, folds: int) -> Dict[str, Any]:
-    """Rasa's k-fold cross-validation on the training data."""
-    folder = out / f"cv-{name}"
-    seconds = run([str(RASA), "test", "nlu", "--nlu", "data/nlu", "--config", BOTS[name]["config"],
-                   "--cross-validation", "--folds", str(folds), "--out", str(folder), "--no-plot"],
-                  out / f"cv-{name}.log")
-    return {"folds": folds, "seconds": seconds, **nlu_scores(folder, RESPONSIBLE[name])}
+def cross_validation(folds: int, out: Path, env: Dict[str, str]) -> Dict[str, Any]:
+    """Ours' k-fold cross-validation (bench/nlu.py) in one process, then Rasa's reports over all folds."""
+    folder = out / "cv-ours"
+    shutil.rmtree(folder, ignore_errors=True)
+    started = time.perf_counter()
+    run([str(PYTHON), "-m", "bench.nlu", "folds", "--folds", str(folds), "--config", BOTS["ours"]["config"],
+         "--out", str(folder)], out / "cv-ours.log", env)
+    seconds = time.perf_counter() - started
+    run([str(PYTHON), "-m", "bench.nlu", "merge", "--out", str(folder)], out / "cv-merge.log", env)
+    matrix = folder / "intent_confusion_matrix.png"
+    if matrix.exists():
+        shutil.copy(matrix, out / "confusion-ours-cv.png")
+    summaries = [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("fold-*.json"))]
+    return {"folds": folds, "seconds": seconds, "fold_train_s": [fold["train_s"] for fold in summaries],
+            **nlu_scores(folder, RESPONSIBLE["ours"])}
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -139,20 +167,22 @@ def growth(url: str, messages: int) -> Dict[str, Any]:
 
 
 def locust(url: str, users: int, seconds: int, think: tuple, out: Path, label: str) -> Dict[str, Any]:
-    """One headless Locust run; the aggregated row of its CSV statistics."""
+    """One headless Locust run: its CSV statistics, over all messages and for each kind of turn."""
     prefix = out / f"locust-{label}"
     env = dict(os.environ, BENCH_THINK_MIN=str(think[0]), BENCH_THINK_MAX=str(think[1]))
     run([str(LOCUST), "-f", "bench/locustfile.py", "--headless", "--only-summary", "-u", str(users),
          "-r", str(users), "-t", f"{seconds}s", "--stop-timeout", "2", "--host", url, "--csv", str(prefix)],
         out / f"locust-{label}.log", env)
     with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as stats:
-        row = next(r for r in csv.DictReader(stats) if r["Name"] == "Aggregated")
-    return {
-        "users": users, "think_s": list(think), "seconds": seconds,
-        "messages": int(row["Request Count"]), "errors": int(row["Failure Count"]),
-        "messages_per_s": float(row["Requests/s"]),
-        "p50_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"]),
-    }
+        rows = {r["Name"]: r for r in csv.DictReader(stats)}
+
+    def figures(row: Dict[str, str]) -> Dict[str, Any]:
+        return {"messages": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+                "messages_per_s": float(row["Requests/s"]),
+                "p50_ms": float(row["50%"]), "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"])}
+
+    return {"users": users, "think_s": list(think), "seconds": seconds, **figures(rows.pop("Aggregated")),
+            "by_kind": {name: figures(row) for name, row in rows.items()}}
 
 
 def serve(name: str, model: Path, out: Path, args: argparse.Namespace) -> Dict[str, Any]:
@@ -204,6 +234,8 @@ def main() -> int:
     parser.add_argument("--growth", type=int, default=200, help="messages in the long conversation")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--skip-cv", action="store_true", help="leave out cross-validation")
+    parser.add_argument("--lanes", type=int, default=os.cpu_count() or 1,
+                        help="trainings, tests and folds run this many at a time (default: one per core)")
     parser.add_argument("--skip-training", action="store_true",
                         help="reuse the models of the last run (bench/results/*.tar.gz); no training time")
     args = parser.parse_args()
@@ -213,29 +245,26 @@ def main() -> int:
     results: Dict[str, Any] = {"machine": machine(), "settings": {k: v for k, v in vars(args).items()}, "bots": {}}
     began = time.perf_counter()
     try:
-        # Training and cross-validation run side by side: on 2 cores that halves the wall time
-        # of the run (TensorFlow keeps about one core busy), at the price of training times
-        # measured with the other jobs running. Serving is measured alone afterwards.
+        # Phase 1, quality and training time: each bot's training and held-out test, and ours'
+        # cross-validation, as separate processes, `--lanes` at a time, the longest (the stock
+        # baseline's training) first. TensorFlow gets one thread per lane: DIET trains as fast on
+        # one thread as on two here, so two jobs side by side share the cores without contention.
+        env = dict(os.environ, **tf_threads(args.lanes))
         jobs: Dict[str, Future] = {}
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            for name in args.bots:
-                if not (args.skip_training and (RESULTS / f"{name}.tar.gz").exists()):
-                    log(f"{name}: training from scratch")
-                    jobs[f"train-{name}"] = pool.submit(train, name, RESULTS, work)
+        with ThreadPoolExecutor(max_workers=args.lanes) as pool:
+            for name in sorted(args.bots, key=lambda bot: bot != "baseline"):
+                jobs[name] = pool.submit(train_and_score, name, work, env, args.skip_training)
             if not args.skip_cv and "ours" in args.bots:
                 log(f"ours: {args.folds}-fold cross-validation")
-                jobs["cv"] = pool.submit(cross_validation, "ours", RESULTS, args.folds)
+                jobs["cv"] = pool.submit(cross_validation, args.folds, RESULTS, env)
         for name in args.bots:
-            bot: Dict[str, Any] = results["bots"].setdefault(name, {})
-            if f"train-{name}" in jobs:
-                bot["train_s"] = jobs[f"train-{name}"].result()
-                log(f"{name}: trained in {bot['train_s']:.0f} s")
+            results["bots"][name] = jobs[name].result()
         if "cv" in jobs:
             results["bots"]["ours"]["cross_validation"] = jobs["cv"].result()
+            log(f"ours: {args.folds}-fold cross-validation done")
+        # Phase 2: serving, one bot at a time, nothing else running.
         for name in args.bots:
             model = RESULTS / f"{name}.tar.gz"
-            log(f"{name}: held-out NLU test")
-            results["bots"][name]["held_out"] = held_out(name, model, RESULTS)
             results["bots"][name]["serving"] = serve(name, model, RESULTS, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -58,6 +58,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("results", type=Path)
     parser.add_argument("--min-intent-accuracy", type=float, default=0.90)
+    # Off by default: whoever edits the training data should not tune it to the test set's misses
+    # (the CV's misses, bench/results/cv-ours/intent_errors.json, are the ones to learn from).
+    parser.add_argument("--show-misses", action="store_true", help="list up to 15 misclassified utterances")
     args = parser.parse_args()
 
     intents = json.loads((args.results / "intent_report.json").read_text(encoding="utf-8"))
@@ -71,7 +74,7 @@ def main() -> int:
             f"F1 {row['f1-score']:.3f}  (n={int(row['support'])})"
         )
     errors_file = args.results / "intent_errors.json"
-    if errors_file.exists():
+    if args.show_misses and errors_file.exists():
         for error in json.loads(errors_file.read_text(encoding="utf-8"))[:15]:
             predicted = error["intent_prediction"]
             print(f"  miss: {error['text']!r} {error['intent']} -> {predicted['name']} ({predicted['confidence']:.2f})")
