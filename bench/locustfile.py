@@ -1,6 +1,9 @@
 """Realistic users for `make bench`: own conversation, questions, follow-ups, a whole diagnosis.
 
-Each user asks knowledge questions with follow-ups, then completes the diagnosis and asks why.
+Each user arrives after a pause, asks knowledge questions with follow-ups and completes the
+diagnosis and asks why, in either order (half come for the diagnosis first), then a new user
+takes their place. Messages are timed by kind of turn.
+
 The pause between messages comes from BENCH_THINK_MIN/BENCH_THINK_MAX (seconds; 0 and 0 for the
 saturation run).
 """
@@ -42,9 +45,13 @@ class ConversationUser(HttpUser):
     def on_start(self) -> None:
         """A fresh conversation per simulated user."""
         self.sender = f"bench-{uuid.uuid4().hex}"
+        self.messages = 0
 
     def say(self, text: str, kind: str, expect: str = "") -> str:
         """Send one message, timed under `kind`; a reply with no text, or without `expect`, fails."""
+        # The first message also creates the conversation and runs its session start.
+        kind = kind if self.messages else "first message"
+        self.messages += 1
         with self.client.post(
             "/webhooks/rest/webhook",
             json={"sender": self.sender, "message": text},
@@ -67,12 +74,25 @@ class ConversationUser(HttpUser):
 
     @task
     def conversation(self) -> None:
-        """Questions with follow-ups, then a whole diagnosis and its explanation."""
-        for number, script in enumerate(random.sample(QUESTION_SCRIPTS, 2)):
+        """One person's visit: questions with follow-ups and a whole diagnosis, in either order."""
+        # People do not all press Enter in the same instant: every visit starts after a pause.
+        self.wait()
+        parts = [self.questions, self.diagnosis]
+        random.shuffle(parts)
+        for part in parts:
+            part()
+        # The next visit is a new person's conversation.
+        self.on_start()
+
+    def questions(self) -> None:
+        """Two knowledge questions, each with follow-ups that rely on the conversation's topic."""
+        for script in random.sample(QUESTION_SCRIPTS, 2):
             for turn, text in enumerate(script):
-                # The first message also creates the conversation (and its session start).
-                self.say(text, "follow-up" if turn else "question" if number else "first message")
+                self.say(text, "follow-up" if turn else "question")
                 self.wait()
+
+    def diagnosis(self) -> None:
+        """The eight questions (buttons and typed answers), the result, and why."""
         self.say(DIAGNOSIS_START, "diagnosis: start", expect="質問1/8")
         for number in range(8):
             self.wait()
@@ -86,5 +106,4 @@ class ConversationUser(HttpUser):
                 self.say(answer, "diagnosis: answer", expect=f"質問{number + 2}/8")
         self.wait()
         self.say("なぜ？", "diagnosis: why")
-        # The next task starts a new person's conversation.
-        self.on_start()
+        self.wait()
