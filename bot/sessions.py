@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable, List, Optional, Text, cast
 
 import sqlalchemy
+import sqlalchemy.orm
+import sqlalchemy.pool
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.domain import Domain
@@ -109,9 +111,17 @@ class BoundedSessionSQLTrackerStore(SQLTrackerStore):
         self.cache_size = max(0, int(cache_size))
         self._cache: OrderedDict[Text, _Cached] = OrderedDict()
         super().__init__(domain=domain, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            sqlalchemy.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
+            # SQLAlchemy 1.4 opens and closes a SQLite connection for every session (NullPool),
+            # and closing the last connection to a WAL database checkpoints it: that was a
+            # third of the server's time under load. A pool keeps connections open; each is
+            # used by one session at a time, so sharing them between threads is safe.
+            url = self.engine.url
             self.engine.dispose()
+            self.engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.QueuePool,
+                                                   connect_args={"check_same_thread": False})
+            sqlalchemy.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
+            self.sessionmaker = sqlalchemy.orm.session.sessionmaker(bind=self.engine)
 
     def forget_cached(self, sender_id: Text) -> None:
         """Drop the conversation from the cache (it is being deleted)."""
