@@ -96,6 +96,9 @@ class BoundedSessionSQLTrackerStore(SQLTrackerStore):
     the tracker is loaded afresh, so several servers on one database stay consistent.
     """
 
+    # Set by Rasa's __init__ without an annotation; replaced below for SQLite files.
+    engine: sqlalchemy.engine.Engine
+
     def __init__(
         self,
         domain: Optional[Domain] = None,
