@@ -15,6 +15,8 @@ checked against the database's last event id), and two fsyncs per SQLite commit 
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Iterable, List, Optional, Text, cast
@@ -27,6 +29,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 DEFAULT_MAX_SESSION_TURNS = 15
 # Conversations kept in memory; each holds at most one bounded session.
@@ -160,11 +163,37 @@ class BoundedSessionSQLTrackerStore(SQLTrackerStore):
         """Store the new events, after starting a new session if this one is long enough."""
         for event in session_rollover(tracker, self.max_session_turns, self.context_actions):
             tracker.update(event)
-        await super().save(tracker)
         cached = self._cache.get(tracker.sender_id)
         new_session = sum(isinstance(event, SessionStarted) for event in tracker.events) > 1
         if new_session or cached is None or cached.tracker is not tracker:
+            await super().save(tracker)
             # The tracker in memory still holds the old session; the next load reads only the new one.
             self._cache.pop(tracker.sender_id, None)
-        else:
-            self._remember(tracker, self._last_event_id(tracker.sender_id))
+            return
+        # Rasa's save counts the stored events of the session, then this store would ask for the
+        # last id: two queries per message. The tracker was checked against the database when it
+        # was retrieved and the lock store keeps other servers out of this conversation until it
+        # is saved, so its first `cached.length` events are the stored ones.
+        await self.stream_events(tracker)
+        last_event_id = cached.last_event_id
+        new_events = list(itertools.islice(tracker.events, cached.length, None))
+        if new_events:
+            with self.session_scope() as session:
+                rows = [self._row(tracker.sender_id, event) for event in new_events]
+                session.add_all(rows)
+                session.flush()
+                last_event_id = max(row.id for row in rows)
+                session.commit()
+        self._remember(tracker, last_event_id)
+
+    def _row(self, sender_id: Text, event: Event) -> Any:
+        """The database row of an event, as Rasa's SQLTrackerStore.save writes it."""
+        data = event.as_dict()
+        return self.SQLEvent(
+            sender_id=sender_id,
+            type_name=event.type_name,
+            timestamp=data.get("timestamp"),
+            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )

@@ -233,3 +233,35 @@ def test_cache_reloads_after_a_session_rasa_started(tmp_path: Path, bot_domain: 
     again = asyncio.run(store.retrieve("user"))
     assert again is not loaded and again is not None
     assert [e for e in again.events if isinstance(e, UserUttered)] == []
+
+
+def stored_rows(store: Any) -> List[tuple]:
+    with store.session_scope() as session:
+        return [(row.sender_id, row.type_name, row.timestamp, row.intent_name, row.action_name, row.data)
+                for row in session.query(store.SQLEvent).order_by(store.SQLEvent.id)]
+
+
+def test_saving_a_cached_tracker_writes_the_rows_rasa_writes(tmp_path: Path, bot_domain: Domain) -> None:
+    import asyncio
+
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    ours = store_at(tmp_path / "ours.db", bot_domain)
+    rasas = SQLTrackerStore(domain=bot_domain, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    first_turn = turns(1)
+    for store in (ours, rasas):
+        asyncio.run(store.save(tracker(bot_domain, list(first_turn))))
+    for text in ("営業は？", "経理は？"):
+        mine, theirs = asyncio.run(ours.retrieve("user")), asyncio.run(rasas.retrieve("user"))
+        assert mine is not None and theirs is not None
+        for conversation in (mine, theirs):
+            reply_turn(conversation, text)
+        # A retrieved tracker is cached, so its save takes the store's own write path.
+        assert ours._cache["user"].tracker is mine
+        # Same events, same timestamps: compare the rows, not the clock.
+        for mine_event, their_event in zip(mine.events, theirs.events, strict=True):
+            mine_event.timestamp = their_event.timestamp
+        asyncio.run(ours.save(mine))
+        asyncio.run(rasas.save(theirs))
+    assert stored_rows(ours) == stored_rows(rasas)
+    assert len(stored_rows(ours)) == len(first_turn) + 8
