@@ -38,14 +38,15 @@ def _rows(users: List[int]) -> List[Row]:
         ("entity F1, 5-fold CV", _get("cross_validation", "entity_f1"), None, "{:.3f}", ""),
     ]
     for n in users:
+        who = f"{n} user" if n == 1 else f"{n} users"
         think = "p95 ≤ 100 ms" if n == 10 else ""
         rows += [
-            (f"{n} users: p50 ms", partial(_load, users=n, key="p50_ms"), None, "{:.0f}", ""),
-            (f"{n} users: p95 ms", partial(_load, users=n, key="p95_ms"),
+            (f"{who}: p50 ms", partial(_load, users=n, key="p50_ms"), None, "{:.0f}", ""),
+            (f"{who}: p95 ms", partial(_load, users=n, key="p95_ms"),
              (lambda v, b: v <= 100) if n == 10 else None, "{:.0f}", think),
-            (f"{n} users: p99 ms", partial(_load, users=n, key="p99_ms"), None, "{:.0f}", ""),
-            (f"{n} users: messages/s", partial(_load, users=n, key="messages_per_s"), None, "{:.1f}", ""),
-            (f"{n} users: errors", partial(_load, users=n, key="errors"), lambda v, b: v == 0, "{:.0f}", "0"),
+            (f"{who}: p99 ms", partial(_load, users=n, key="p99_ms"), None, "{:.0f}", ""),
+            (f"{who}: messages/s", partial(_load, users=n, key="messages_per_s"), None, "{:.1f}", ""),
+            (f"{who}: errors", partial(_load, users=n, key="errors"), lambda v, b: v == 0, "{:.0f}", "0"),
         ]
     rows += [
         ("saturation: messages/s", _get("serving", "saturation", "messages_per_s"),
