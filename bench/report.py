@@ -60,7 +60,7 @@ def _rows(users: List[int]) -> List[Row]:
          "{:.0f}", ""),
         ("long conversation: last / first", _get("serving", "growth", "ratio"), lambda v, b: v <= 1.2, "{:.2f}",
          "≤ 1.2"),
-        ("training from scratch, s (side by side with the other training and the CV)", _get("train_s"),
+        ("training from scratch, s (side by side with another training)", _get("train_s"),
          lambda v, b: v <= 120, "{:.0f}", "≤ 120"),
         ("start to ready, s", _get("serving", "ready_s"), lambda v, b: v <= 20, "{:.1f}", "≤ 20"),
         ("Rasa server peak memory, MB", _get("serving", "peak_rss_mb", "rasa"), lambda v, b: v <= 1229, "{:.0f}",
@@ -92,8 +92,14 @@ def markdown(results: Dict[str, Any]) -> str:
         met = ("yes" if check(a, b) else "no") if check and a is not None else ""
         cells = [fmt.format(a) if a is not None else "–", fmt.format(b) if b is not None else "–"]
         lines.append(f"| {label} | {cells[0]} | {cells[1]} | {ratio} | {target} | {met} |")
+    if base and base.get("train_cached"):
+        lines += ["", f"The stock baseline's model and training time come from the bench cache: its inputs are "
+                      f"unchanged since it was trained, {base['train_cached']} (`--fresh-baseline` trains it again)."]
     lines += _by_kind(bots, s["users"])
-    lines += ["", f"Total bench time: {results['total_s'] / 60:.1f} min.", ""]
+    phase1 = ""
+    if "phase1_s" in results:
+        phase1 = f" (trainings, tests and cross-validation: {results['phase1_s'] / 60:.1f} min)"
+    lines += ["", f"Total bench time: {results['total_s'] / 60:.1f} min{phase1}.", ""]
     return "\n".join(lines)
 
 

@@ -105,3 +105,22 @@ def test_report_lines_up_the_kinds_of_turn_of_both_bots(results: Dict[str, Any])
     assert _row(table, "turn") == ["turn", "ours, 10", "ours, saturation", "baseline, 10", "baseline, saturation"]
     assert _row(table, "question") == ["question", "20 / 40", "20 / 40", "90 / 180", "90 / 180"]
     assert _row(table, "diagnosis: answer") == ["diagnosis: answer", "30 / 60", "30 / 60", "–", "–"]
+
+
+def test_baseline_cache_returns_the_model_trained_for_the_same_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench import run
+
+    monkeypatch.setattr(run, "BASELINE_CACHE", tmp_path / "cache")
+    monkeypatch.setattr(run, "RESULTS", tmp_path / "results")
+    (tmp_path / "results").mkdir()
+    assert run.cached_baseline(fresh=False) is None
+    (tmp_path / "results" / "baseline.tar.gz").write_bytes(b"model")
+    run.cache_baseline(461.5)
+    (tmp_path / "results" / "baseline.tar.gz").unlink()
+    assert run.cached_baseline(fresh=True) is None
+    assert run.cached_baseline(fresh=False)["train_s"] == 461.5
+    assert (tmp_path / "results" / "baseline.tar.gz").read_bytes() == b"model"
+    monkeypatch.setattr(run, "baseline_key", lambda: "other-inputs")
+    assert run.cached_baseline(fresh=False) is None
