@@ -237,7 +237,7 @@ def serve(name: str, model: Path, out: Path, args: argparse.Namespace) -> Dict[s
         result["growth"] = growth(servers.url, args.growth)
         result["load"] = []
         for users in args.users:
-            log(f"{name}: {users} users for {args.duration} s")
+            log(f"{name}: {users} user{'' if users == 1 else 's'} for {args.duration} s")
             result["load"].append(locust(servers.url, users, args.duration, (args.think_min, args.think_max),
                                          out, f"{name}-{users}"))
         log(f"{name}: saturation, {args.saturation_users} users without pauses")
