@@ -10,7 +10,7 @@ from typing import Dict, List, Tuple
 import pytest
 import requests
 
-from tests.prod.bench import run_load
+from tests.prod.load import run_load
 from tests.prod.stack import ProdStack, say, wait_for
 
 pytestmark = pytest.mark.prod

@@ -1,6 +1,6 @@
 """Load: USERS conversations at once, TURNS messages each, over REST; messages/s and latency percentiles.
 
-``python -m tests.prod.bench --url http://127.0.0.1:5005 --users 50 --turns 20`` against a running
+``python -m tests.prod.load --url http://127.0.0.1:5005 --users 50 --turns 20`` against a running
 bot (``make run`` or ``make run-prod``). The production tests use :func:`run_load` for their load test.
 """
 
