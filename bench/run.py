@@ -1,7 +1,8 @@
 """`make bench`: how well and how fast the bot works, next to a stock Rasa set-up, in one run.
 
 For each bot (ours: config.yml; baseline: bench/baseline/config.yml, what `rasa init` gives with
-SpacyNLP on ja_ginza) it trains from scratch, scores the held-out NLU set, serves the bot the way
+SpacyNLP on ja_ginza) it trains from scratch (the baseline only when its inputs changed since
+it was last trained on this machine: see BASELINE_CACHE), scores the held-out NLU set, serves the bot the way
 `make run` does (SQLite tracker store), measures start-up, long-conversation growth, load at 1, 10
 and 50 users plus saturation with Locust, and peak memory. Ours also gets 5-fold cross-validation.
 Results: bench/results/bench.json, bench.md, latency.png and the confusion matrices.
@@ -164,10 +165,10 @@ def held_out(name: str, model: Path, out: Path, env: Dict[str, str]) -> Dict[str
     return nlu_scores(folder, RESPONSIBLE[name])
 
 
-def cv_folds(folds: int, only: List[int], out: Path, env: Dict[str, str]) -> float:
-    """Some folds of ours' cross-validation (bench/nlu.py) in one process; returns the wall time."""
+def cv_folds(folds: int, only: List[int], out: Path, env: Dict[str, str]) -> None:
+    """Some folds of ours' cross-validation (bench/nlu.py) in one process."""
     label = "-".join(map(str, only))
-    return run([str(PYTHON), "-m", "bench.nlu", "folds", "--folds", str(folds), "--only", *map(str, only),
+    run([str(PYTHON), "-m", "bench.nlu", "folds", "--folds", str(folds), "--only", *map(str, only),
                 "--config", BOTS["ours"]["config"], "--out", str(out / "cv-ours")], out / f"cv-ours-{label}.log", env)
 
 
@@ -307,8 +308,10 @@ def main() -> int:
                         jobs[f"cv-{half}"] = pool.submit(cv_folds, args.folds, half, RESULTS, one_thread)
         for name in args.bots:
             results["bots"][name] = jobs[name].result()
-        cv_seconds = [jobs[key].result() for key in jobs if key.startswith("cv-")]
-        if cv_seconds:
+        cv_jobs = [jobs[key] for key in jobs if key.startswith("cv-")]
+        for job in cv_jobs:
+            job.result()
+        if cv_jobs:
             results["bots"]["ours"]["cross_validation"] = cross_validation(args.folds, RESULTS)
             log(f"ours: {args.folds}-fold cross-validation done")
         results["phase1_s"] = time.perf_counter() - began
