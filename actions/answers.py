@@ -1,4 +1,4 @@
-"""Rasa glue for knowledge questions: read the NLU result, answer, remember the topic."""
+"""Rasa glue for knowledge questions and statements: read the NLU result, answer, remember the context."""
 
 from __future__ import annotations
 
@@ -8,17 +8,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import default_knowledge
-from actions.queries import answer_question
+from actions.natural import Context, default_understanding, message_from, respond
 
 TOPIC_SLOT = "topic"
+QUESTION_SLOT = "last_question"
 
-# Fail at start-up, not at the first question, when the knowledge files are broken.
-default_knowledge()
+# Fail at start-up, not at the first question, when the knowledge files are broken; build
+# the fact index and load the dictionary now, so the first user does not wait for them.
+default_understanding()
 
 
 class ActionAnswerQuestion(Action):
-    """Answers every ask_* intent from the knowledge base."""
+    """Answers every ask_* intent, statements about oneself and messages the NLU did not place."""
 
     def name(self) -> Text:
         """Name used in the domain and stories."""
@@ -27,12 +28,14 @@ class ActionAnswerQuestion(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        """Sends the answer's messages and stores the subject for follow-up questions."""
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        entities = tracker.latest_message.get("entities") or []
-        answer = answer_question(default_knowledge(), intent, entities, tracker.get_slot(TOPIC_SLOT))
+        """Sends the answer's messages and stores the subject and question type for follow-ups."""
+        context = Context(tracker.get_slot(TOPIC_SLOT), tracker.get_slot(QUESTION_SLOT))
+        answer = respond(default_understanding(), message_from(tracker.latest_message), context)
         for reply in answer.replies:
             dispatcher.utter_message(response=reply.response, **reply.params)
-        if answer.topic and answer.topic != tracker.get_slot(TOPIC_SLOT):
-            return [SlotSet(TOPIC_SLOT, answer.topic)]
-        return []
+        events = []
+        if answer.topic and answer.topic != context.topic:
+            events.append(SlotSet(TOPIC_SLOT, answer.topic))
+        if answer.question and answer.question != context.question:
+            events.append(SlotSet(QUESTION_SLOT, answer.question))
+        return events

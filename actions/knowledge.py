@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -115,6 +115,15 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class Distinction:
+    """Two names of one role that the articles describe as different parts of it (人事 / 労務)."""
+
+    terms: Tuple[str, ...]
+    role: str
+    facts: Tuple[Fact, ...]
+
+
+@dataclass(frozen=True)
 class ScaleAnswer:
     """One of the diagnosis' answer buttons."""
 
@@ -161,6 +170,21 @@ class Knowledge:
     interdependence: Tuple[Fact, ...]
     collaboration_tips: Tuple[Fact, ...]
     diagnosis: DiagnosisConfig
+    distinctions: Tuple[Distinction, ...] = ()
+
+    def distinction(self, a: str, b: str) -> Optional[Distinction]:
+        """What the articles say tells ``a`` and ``b`` apart, if they are the two terms of one entry.
+
+        Names are compared by :func:`alias_key` (width and case do not matter), in either order;
+        ``None`` when no entry pairs them (including ``a`` and ``b`` being the same name).
+        """
+        key_a, key_b = alias_key(a.strip()), alias_key(b.strip())
+        if key_a == key_b:
+            return None
+        for entry in self.distinctions:
+            if {key_a, key_b} == {alias_key(term) for term in entry.terms}:
+                return entry
+        return None
 
     def roles_in(self, office_id: str) -> List[Role]:
         """Roles that belong to an office, in file order."""
@@ -401,6 +425,46 @@ def _load_topics(directory: Path, sources: Mapping[str, str]) -> Dict[str, Any]:
     }
 
 
+def _load_distinctions(
+    directory: Path, sources: Mapping[str, str], roles: Mapping[str, Role]
+) -> Tuple[Distinction, ...]:
+    """Optional ``distinctions`` of topics.yml: two names of one role the articles tell apart."""
+    reader = _Reader(str(directory / "topics.yml"), sources)
+    data = _read_yaml(directory, "topics.yml")
+    raw_entries = data.get("distinctions") if isinstance(data, Mapping) else None
+    if raw_entries is None:
+        return ()
+    if not isinstance(raw_entries, list):
+        raise reader.fail("distinctions", "top-level key 'distinctions' must be a list")
+    distinctions: List[Distinction] = []
+    seen: Dict[FrozenSet[str], str] = {}
+    for i, raw in enumerate(raw_entries):
+        entry = f"distinctions[{i}]"
+        if not isinstance(raw, Mapping):
+            raise reader.fail(entry, "must be a mapping with 'terms', 'role' and 'facts'")
+        terms = reader.strings(raw, "terms", entry)
+        entry = f"{entry} (terms={'/'.join(terms)})" if terms else entry
+        keys = frozenset(alias_key(term) for term in terms)
+        if len(terms) != 2 or len(keys) != 2:
+            raise reader.fail(entry, "'terms' must be a list of two different names")
+        role_id = reader.text(raw, "role", entry)
+        role = roles.get(role_id)
+        if role is None:
+            raise reader.fail(entry, f"unknown role '{role_id}' (not listed in roles.yml)")
+        names = {alias_key(name) for name in (role.name, *role.aliases)}
+        for term in terms:
+            if alias_key(term) not in names:
+                raise reader.fail(entry, f"term '{term}' is not a name or alias of role '{role_id}'")
+        if keys in seen:
+            raise reader.fail(entry, f"the same terms are already paired by {seen[keys]}")
+        seen[keys] = entry
+        facts = reader.facts(raw, "facts", entry)
+        if not facts:
+            raise reader.fail(entry, "'facts' must be a non-empty list")
+        distinctions.append(Distinction(terms, role_id, facts))
+    return tuple(distinctions)
+
+
 def _load_diagnosis(directory: Path) -> DiagnosisConfig:
     reader = _Reader(str(directory / "diagnosis.yml"), None)
     data = _read_yaml(directory, "diagnosis.yml")
@@ -485,9 +549,11 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
     roles = _load_roles(directory, sources, offices, traits)
     _check_aliases(directory, offices, roles)
     topics = _load_topics(directory, sources)
+    distinctions = _load_distinctions(directory, sources, roles)
     diagnosis = _load_diagnosis(directory)
     return Knowledge(
-        sources=sources, traits=traits, offices=offices, roles=roles, diagnosis=diagnosis, **topics
+        sources=sources, traits=traits, offices=offices, roles=roles, diagnosis=diagnosis,
+        distinctions=distinctions, **topics,
     )
 
 

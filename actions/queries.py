@@ -55,6 +55,8 @@ class Answer:
 
     replies: Tuple[Reply, ...]
     topic: Optional[str] = None
+    # The kind of question answered (an ask_* intent), kept for 「じゃあ経理は？」.
+    question: Optional[str] = None
 
 
 def subject_from_entities(entities: Iterable[Mapping[str, Any]]) -> Subject:
@@ -109,12 +111,44 @@ def resolve_subject(kb: Knowledge, mentioned: Subject, topic: Optional[str]) -> 
     return resolve_subject(kb, remembered, None) if not remembered.is_empty else Subject()
 
 
-def bullets(facts: Sequence[Fact]) -> str:
-    """One fact per line; titled facts as 「title：text」."""
+def bullets(facts: Sequence[Fact], citations: Optional[Citations] = None) -> str:
+    """One fact per line; titled facts as 「title：text」, each with its article's number if cited."""
     lines = []
     for fact in facts[:MAX_ITEMS]:
-        lines.append(f"{BULLET}{fact.title}：{fact.text}" if fact.title else f"{BULLET}{fact.text}")
+        mark = citations.mark(fact) if citations else ""
+        lines.append(f"{BULLET}{fact.title}：{fact.text}{mark}" if fact.title else f"{BULLET}{fact.text}{mark}")
     return "\n".join(lines)
+
+
+class Citations:
+    """Which article each fact of an answer comes from.
+
+    With one article, the answer ends with its title. With several, every fact carries the
+    number of its article (［1］) and the answer ends with the numbered titles, so each bullet
+    can be traced to the article that says it.
+    """
+
+    def __init__(self, kb: Knowledge, facts: Iterable[Fact]) -> None:
+        used = {fact.source for fact in facts}
+        self._files = [file for file in kb.sources if file in used]
+        self._titles = kb.sources
+        self._numbers = {file: number for number, file in enumerate(self._files, start=1)}
+
+    @property
+    def numbered(self) -> bool:
+        """Several articles: facts carry numbers."""
+        return len(self._files) > 1
+
+    def mark(self, fact: Fact) -> str:
+        """The fact's article number, or nothing when the answer cites one article."""
+        return f"［{self._numbers[fact.source]}］" if self.numbered and fact.source in self._numbers else ""
+
+    @property
+    def sources(self) -> str:
+        """The articles' titles, numbered when there are several."""
+        if not self.numbered:
+            return LIST_SEPARATOR.join(f"「{self._titles[file]}」" for file in self._files)
+        return LIST_SEPARATOR.join(f"［{self._numbers[file]}］「{self._titles[file]}」" for file in self._files)
 
 
 def sources_of(kb: Knowledge, facts: Iterable[Fact]) -> str:
@@ -130,7 +164,8 @@ def source_titles(kb: Knowledge, files: Iterable[str]) -> str:
 
 def _facts_reply(kb: Knowledge, response: str, name: Optional[str], facts: Sequence[Fact]) -> Reply:
     shown = facts[:MAX_ITEMS]
-    params = {"items": bullets(shown), "sources": sources_of(kb, shown)}
+    citations = Citations(kb, shown)
+    params = {"items": bullets(shown, citations), "sources": citations.sources}
     return Reply(response, {"name": name, **params} if name is not None else params)
 
 
@@ -178,12 +213,14 @@ def overview(kb: Knowledge, subject: Subject) -> Answer:
         return Answer(tuple(replies), subject.topic)
     office = kb.offices[subject.offices[0]]
     facts = [office.definition, *office.role_in_company[:2]]
+    citations = Citations(kb, facts)
+    definition = office.definition.text + citations.mark(office.definition)
     replies = [
         Reply(
             "utter_office_overview",
             {"name": office.name,
-             "definition": "\n".join(filter(None, [office.definition.text, bullets(office.role_in_company[:2])])),
-             "sources": sources_of(kb, facts)},
+             "definition": "\n".join(filter(None, [definition, bullets(office.role_in_company[:2], citations)])),
+             "sources": citations.sources},
         )
     ]
     replies.append(_office_roles_reply(kb, office))
@@ -297,10 +334,11 @@ def other_names(kb: Knowledge, subject: Subject) -> Answer:
     replies = []
     for office in offices:
         if office.other_names:
-            names = LIST_SEPARATOR.join(f"「{fact.text}」" for fact in office.other_names)
+            citations = Citations(kb, office.other_names)
+            names = LIST_SEPARATOR.join(f"「{fact.text}」{citations.mark(fact)}" for fact in office.other_names)
             replies.append(
                 Reply("utter_office_other_names", {"name": office.name, "names": names,
-                                                   "sources": sources_of(kb, office.other_names)})
+                                                   "sources": citations.sources})
             )
         else:
             replies.append(Reply("utter_office_no_other_names", {"name": office.name}))
@@ -355,19 +393,31 @@ def difference(kb: Knowledge, subject: Subject, topic: Optional[str], same_role_
         return Answer((Reply("utter_ask_compare_with", {"name": role.name, "example": example}),), f"role:{role.id}")
     if "middle" in subject.offices:
         middle = kb.offices["middle"]
-        facts = [middle.definition, *middle.role_in_company]
+        citations = Citations(kb, [middle.definition, *middle.role_in_company[:MAX_ITEMS]])
         return Answer(
-            (Reply("utter_middle_difference", {"definition": middle.definition.text,
-                                               "items": bullets(middle.role_in_company),
-                                               "sources": sources_of(kb, facts)}),),
+            (Reply("utter_middle_difference", {"definition": middle.definition.text + citations.mark(middle.definition),
+                                               "items": bullets(middle.role_in_company, citations),
+                                               "sources": citations.sources}),),
             "office:middle",
         )
+    shown = kb.differences[:MAX_ITEMS]
+    citations = Citations(kb, [Fact(row.aspect, row.source) for row in shown])
     rows = "\n".join(
-        f"【{row.aspect}】\n{BULLET}{kb.offices['front'].name}：{row.front}\n{BULLET}{kb.offices['back'].name}：{row.back}"
-        for row in kb.differences[:MAX_ITEMS]
+        f"【{row.aspect}】{citations.mark(Fact(row.aspect, row.source))}\n"
+        f"{BULLET}{kb.offices['front'].name}：{row.front}\n{BULLET}{kb.offices['back'].name}：{row.back}"
+        for row in shown
     )
-    sources = source_titles(kb, (row.source for row in kb.differences[:MAX_ITEMS]))
-    return Answer((Reply("utter_office_difference", {"rows": rows, "sources": sources}),), subject.topic)
+    return Answer((Reply("utter_office_difference", {"rows": rows, "sources": citations.sources}),), subject.topic)
+
+
+def distinction(kb: Knowledge, a: str, b: str) -> Optional[Answer]:
+    """「人事と労務の違い」: two names of one role that the articles tell apart, with what each covers."""
+    entry = kb.distinction(a, b) if a and b else None
+    if entry is None or entry.role not in kb.roles:
+        return None
+    role = kb.roles[entry.role]
+    reply = _facts_reply(kb, "utter_role_distinction", role.name, entry.facts)
+    return Answer((Reply(reply.response, {"a_name": a, "b_name": b, **reply.params}),), f"role:{role.id}")
 
 
 def compare_roles(kb: Knowledge, first: Role, second: Role) -> Answer:
@@ -377,12 +427,13 @@ def compare_roles(kb: Knowledge, first: Role, second: Role) -> Answer:
     replies = [Reply("utter_compare_intro", {"a_name": first.name, "b_name": second.name})]
     for role in (first, second):
         duties = role.duties[:4]
+        citations = Citations(kb, [role.summary, *duties])
         params = {
             "name": role.name,
             "office": _office_of(kb, role).name,
-            "summary": role.summary.text,
-            "duties": LIST_SEPARATOR.join(d.text for d in duties),
-            "sources": sources_of(kb, [role.summary, *duties]),
+            "summary": role.summary.text + citations.mark(role.summary),
+            "duties": LIST_SEPARATOR.join(d.text + citations.mark(d) for d in duties),
+            "sources": citations.sources,
         }
         replies.append(Reply("utter_compare_role" if duties else "utter_compare_role_no_duties", params))
     return Answer(tuple(replies), f"role:{second.id}")
@@ -424,8 +475,12 @@ def answer_question(
     if intent == "ask_difference":
         if unknown:
             return unknown
-        job_values = [e.get("value") for e in entities if e.get("entity") == "job"]
-        same_twice = len(job_values) >= 2 and len(set(job_values)) == 1
+        jobs = [e for e in entities if e.get("entity") == "job"]
+        same_twice = len(jobs) >= 2 and len({e.get("value") for e in jobs}) == 1
+        if same_twice:
+            distinct = distinction(kb, str(jobs[0].get("text") or ""), str(jobs[1].get("text") or ""))
+            if distinct is not None:
+                return distinct
         return difference(kb, resolve_subject(kb, mentioned, None), topic, same_twice)
     known = resolve_subject(kb, Subject(mentioned.roles, mentioned.offices), None)
     if unknown and known.is_empty:

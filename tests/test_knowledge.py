@@ -14,6 +14,7 @@ import pytest
 
 from actions.knowledge import (
     FILES,
+    Distinction,
     Fact,
     Knowledge,
     KnowledgeError,
@@ -228,6 +229,85 @@ def test_alias_table_keys_are_case_folded(real_kb: Knowledge) -> None:
     for office in real_kb.offices.values():
         for alias in (office.name, *office.aliases):
             assert table[alias.casefold()] == ("office", office.id)
+
+
+# Names that are not another spelling of a role: the articles never equate them with it.
+NOT_ALIASES = ("財務", "財務部")
+
+
+@pytest.mark.parametrize("name", NOT_ALIASES)
+def test_names_no_article_equates_with_a_role_are_not_aliases(real_kb: Knowledge, name: str) -> None:
+    # 「経理と財務の違い」 must not be answered 「同じ仕事です」.
+    assert name.casefold() not in real_kb.aliases()
+
+
+def test_names_the_articles_use_are_aliases(real_kb: Knowledge) -> None:
+    table = real_kb.aliases()
+    # 004's comparison table lists 窓口受付 among the front office's main duties.
+    assert table["窓口受付"] == ("office", "front")
+    # 002 calls the back office 「いわば後方支援部隊」.
+    assert table["後方支援部隊"] == ("office", "back")
+    # 003: 人事・労務職 covers 人事業務 and 労務業務.
+    assert table["労務"] == (JOB, "hr")
+    # 003: the finance middle office manages trades and analyses their risks.
+    assert table["リスク分析"] == (JOB, "middle_office_work")
+
+
+@pytest.mark.parametrize(
+    "a, b, role_id",
+    [
+        ("人事", "労務", "hr"),
+        ("労務", "人事", "hr"),
+        ("人事部", "労務", "hr"),
+        ("採用担当", "労務", "hr"),
+        ("新規開拓営業", "ルート営業", "sales"),
+        ("取引管理", "リスク管理", "middle_office_work"),
+    ],
+)
+def test_real_distinctions(real_kb: Knowledge, a: str, b: str, role_id: str) -> None:
+    found = real_kb.distinction(a, b)
+    assert isinstance(found, Distinction)
+    assert found.role == role_id
+    assert found.facts and all(fact.source in SEED_FILES for fact in found.facts)
+
+
+def test_real_distinction_of_hr_and_labor_says_what_each_part_covers(real_kb: Knowledge) -> None:
+    found = real_kb.distinction("人事", "労務")
+    assert found is not None
+    texts = "\n".join(fact.text for fact in found.facts)
+    for duty in ("採用活動", "研修", "人事異動", "給与計算", "社会保険", "勤怠管理"):
+        assert duty in texts
+    assert found.facts[0].source == "003_6d91e0db5fb450d8.txt"
+
+
+def test_every_distinction_pairs_two_names_of_its_role(real_kb: Knowledge) -> None:
+    assert real_kb.distinctions
+    table = real_kb.aliases()
+    for entry in real_kb.distinctions:
+        assert len(entry.terms) == 2
+        assert {table[term.casefold()] for term in entry.terms} == {(JOB, entry.role)}
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [("人事", "人事"), ("経理", "会計"), ("人事", "経理"), ("販売", "接客"), ("財務", "経理"), ("", "労務")],
+)
+def test_names_without_a_distinction(real_kb: Knowledge, a: str, b: str) -> None:
+    assert real_kb.distinction(a, b) is None
+
+
+@pytest.mark.parametrize(
+    "office_id, field_name",
+    [
+        ("middle", "merits"),  # 003: 高い専門性を身につけたい人にとっては魅力的なキャリアパス
+        ("middle", "rewarding"),  # 003: 会社の経営を健全に保つための重要な役割
+        ("front", "problems"),  # 000: フロントオフィスが過剰に業務を抱えると…
+        ("front", "kpis"),  # 000: 新規顧客獲得コスト、平均対応時間、解約率、NPS
+        ("back", "problems"),  # 001: 属人性, 人材の確保, 改善の遅れ
+    ],
+)
+def test_office_fields_the_articles_cover_are_filled(real_kb: Knowledge, office_id: str, field_name: str) -> None:
+    assert getattr(real_kb.offices[office_id], field_name)
 
 
 # --------------------------------------------------------------------------- fixture sanity
@@ -450,6 +530,92 @@ def test_alias_repeating_the_own_name_is_allowed(knowledge_dir: Path) -> None:
     # The fixture lists each role's name among its aliases too; that is not a duplicate.
     kb = load_knowledge(knowledge_dir)
     assert kb.roles["accounting"].name in kb.roles["accounting"].aliases
+
+
+# --------------------------------------------------------------------------- distinctions
+
+
+def _distinction(terms: List[str], role: str = "accounting", **extra: Any) -> dict:
+    return {"terms": terms, "role": role, "facts": [{"text": "経理部は部署の名前です。", "source": "article_a.txt"}], **extra}
+
+
+def _add_distinctions(*entries: Any) -> Callable[[dict], None]:
+    def change(data: dict) -> None:
+        data["distinctions"] = list(entries)
+
+    return change
+
+
+def test_distinctions_are_optional(knowledge_dir: Path) -> None:
+    kb = load_knowledge(knowledge_dir)
+    assert kb.distinctions == ()
+    assert kb.distinction("経理", "経理部") is None
+
+
+def test_distinction_is_loaded_and_matched_by_alias_key(edit_knowledge: Callable) -> None:
+    kb = load_knowledge(edit_knowledge("topics.yml", _add_distinctions(_distinction(["経理", "FIN"]))))
+    expected = Distinction(("経理", "FIN"), "accounting", (Fact("経理部は部署の名前です。", "article_a.txt"),))
+    assert kb.distinctions == (expected,)
+    assert kb.distinction("経理", "FIN") == expected
+    assert kb.distinction("ｆｉｎ", "経理") == expected  # either order, width and case folded
+    assert kb.distinction(" 経理 ", "fin") == expected
+    assert kb.distinction("経理", "経理部") is None
+    assert kb.distinction("経理", "経理") is None
+    assert kb.distinction("FIN", "fin") is None
+
+
+def _distinction_change(raw: Any) -> Callable[[dict], None]:
+    return _add_distinctions(raw)
+
+
+DISTINCTION_FAILURES = [
+    ("not a list", lambda data: data.update(distinctions={"terms": ["経理", "FIN"]}),
+     r"^distinctions$", "must be a list"),
+    ("entry not a mapping", _distinction_change("経理/FIN"), r"^distinctions\[0\]$", "mapping"),
+    ("one term", _distinction_change(_distinction(["経理"])),
+     r"^distinctions\[0\] \(terms=経理\)$", "two different names"),
+    ("three terms", _distinction_change(_distinction(["経理", "経理部", "FIN"])),
+     r"^distinctions\[0\]", "two different names"),
+    ("same term twice, differing in case", _distinction_change(_distinction(["FIN", "fin"])),
+     r"^distinctions\[0\]", "two different names"),
+    ("terms missing", _distinction_change({"role": "accounting", "facts": []}),
+     r"^distinctions\[0\]$", "two different names"),
+    ("term not a string", _distinction_change(_distinction(["経理", 3])),
+     r"^distinctions\[0\]$", "'terms'"),
+    ("unknown role", _distinction_change(_distinction(["経理", "FIN"], role="finance")),
+     r"^distinctions\[0\] \(terms=経理/FIN\)$", "unknown role 'finance'"),
+    ("role missing", _distinction_change({"terms": ["経理", "FIN"], "facts": []}),
+     r"^distinctions\[0\] \(terms=経理/FIN\)$", "'role'"),
+    ("term of another role", _distinction_change(_distinction(["経理", "営業"])),
+     r"^distinctions\[0\] \(terms=経理/営業\)$", "term '営業' is not a name or alias of role 'accounting'"),
+    ("term no role has", _distinction_change(_distinction(["経理", "財務"])),
+     r"^distinctions\[0\]", "term '財務'"),
+    ("no facts", _distinction_change(_distinction(["経理", "FIN"], facts=[])),
+     r"^distinctions\[0\] \(terms=経理/FIN\)$", "'facts' must be a non-empty list"),
+    ("fact without source", _distinction_change(_distinction(["経理", "FIN"], facts=[{"text": "t"}])),
+     r"^distinctions\[0\] \(terms=経理/FIN\)\.facts\[0\]$", "missing 'source'"),
+    ("fact with unknown source", _distinction_change(_distinction(["経理", "FIN"], facts=[{"text": "t", "source": "x.txt"}])),
+     r"^distinctions\[0\] \(terms=経理/FIN\)\.facts\[0\]$", "unknown source 'x.txt'"),
+    ("same pair twice, in the other order",
+     _add_distinctions(_distinction(["経理", "FIN"]), _distinction(["fin", "経理"])),
+     r"^distinctions\[1\] \(terms=fin/経理\)$", "distinctions[0] (terms=経理/FIN)"),
+]
+
+
+@pytest.mark.parametrize(
+    "change, entry_pattern, problem_words",
+    [pytest.param(*case[1:], id=case[0]) for case in DISTINCTION_FAILURES],
+)
+def test_broken_distinction_names_file_and_entry(
+    edit_knowledge: Callable, change: Callable[[dict], None], entry_pattern: str, problem_words: str
+) -> None:
+    directory = edit_knowledge("topics.yml", change)
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(directory)
+    error = caught.value
+    assert Path(error.file).name == "topics.yml"
+    assert re.search(entry_pattern, error.entry), error.entry
+    assert problem_words in error.problem, error.problem
 
 
 # --------------------------------------------------------------------------- command line

@@ -97,12 +97,21 @@ def shape(answer: Answer) -> List[Tuple[str, Optional[str]]]:
 
 
 def titles(kb: Knowledge, *files: str) -> str:
-    """The ``sources`` param expected for facts from ``files``: titles in sources.yml order."""
-    return LIST_SEPARATOR.join(f"「{title}」" for file, title in kb.sources.items() if file in files)
+    """The ``sources`` param expected for facts from ``files``: titles in sources.yml order, numbered if several."""
+    used = [title for file, title in kb.sources.items() if file in files]
+    if len(used) == 1:
+        return f"「{used[0]}」"
+    return LIST_SEPARATOR.join(f"［{n}］「{title}」" for n, title in enumerate(used, start=1))
+
+
+def unmarked(text: str) -> str:
+    """Text without the article numbers (［1］) that cite each fact."""
+    return re.sub(r"［\d+］", "", text)
 
 
 def item_lines(reply: Reply) -> List[str]:
-    return reply.params["items"].split("\n")
+    """The bullets of a reply, without the numbers that cite their articles."""
+    return unmarked(reply.params["items"]).split("\n")
 
 
 # ---------------------------------------------------------------------------
@@ -489,7 +498,7 @@ def test_office_overview_params(kb: Knowledge) -> None:
     overview, roles = answer_question(kb, "ask_overview", office("front"), None).replies
     assert overview.params["name"] == FRONT
     front = kb.offices["front"]
-    assert overview.params["definition"].split("\n") == [front.definition.text] + [
+    assert unmarked(overview.params["definition"]).split("\n") == [front.definition.text] + [
         f"・{fact.text}" for fact in front.role_in_company[:2]
     ]
     assert overview.params["sources"] == titles(kb, SRC_002, SRC_004)
@@ -569,7 +578,7 @@ def test_every_role_answers_from_its_own_facts_or_its_office(
         elif getattr(office_obj, office_field):
             assert [reply.response for reply in answer.replies] == [f"utter_role_no_{role_field}", "utter_fact_list"]
             assert answer.replies[0].params == names_param, role.id
-            assert answer.replies[1].params["items"] == bullets(getattr(office_obj, office_field)), role.id
+            assert unmarked(answer.replies[1].params["items"]) == bullets(getattr(office_obj, office_field)), role.id
             seen.add("office")
         else:
             assert answer.replies == (Reply(f"utter_role_and_office_no_{role_field}", names_param),), role.id
@@ -624,7 +633,8 @@ def test_office_merits_add_rewarding_points(kb: Knowledge) -> None:
 @pytest.mark.parametrize(
     ("office_id", "expected"),
     [
-        ("middle", [("utter_office_no_merits", MIDDLE)]),
+        # Article 003 names one merit of the middle office (「金融業界などで専門的な役割を持つ」).
+        ("middle", [("utter_office_merits", MIDDLE), ("utter_office_rewarding", MIDDLE)]),
         ("front", [("utter_office_merits", FRONT), ("utter_office_rewarding", FRONT)]),
     ],
 )
@@ -661,10 +671,11 @@ def test_kpis_of_back_office_explain_then_show_front_kpis(kb: Knowledge) -> None
     [
         ("ask_kpi", office("middle"), [("utter_office_no_kpis", MIDDLE), ("utter_office_kpis", FRONT)], "office:middle"),
         ("ask_kpi", job("sales"), [("utter_office_kpis", FRONT)], "role:sales"),
-        ("ask_problems", office("front"), [("utter_office_no_problems", FRONT), ("utter_office_problems", BACK)],
-         "office:front"),
-        ("ask_efficiency", job("sales"), [("utter_office_no_efficiency", FRONT), ("utter_office_efficiency", BACK)],
-         "role:sales"),
+        # Article 000 describes the front office's overload and what makes it efficient.
+        ("ask_problems", office("front"), [("utter_office_problems", FRONT)], "office:front"),
+        ("ask_efficiency", job("sales"), [("utter_office_efficiency", FRONT)], "role:sales"),
+        ("ask_problems", office("middle"), [("utter_office_no_problems", MIDDLE), ("utter_office_problems", FRONT),
+                                            ("utter_office_problems", BACK)], "office:middle"),
         ("ask_industries", office("middle"),
          [("utter_office_no_industries", MIDDLE), ("utter_office_industries", BACK)], "office:middle"),
         # The office given wins over the role given.
@@ -692,8 +703,8 @@ def test_problems_without_subject_are_the_back_office_problems(kb: Knowledge) ->
 def test_back_office_problems_are_only_problems(kb: Knowledge) -> None:
     # The measures against the problems (「課題への対策」) are an efficiency item, not a problem.
     (reply,) = answer_question(kb, "ask_problems", office("back"), None).replies
-    assert [line.split("：")[0] for line in item_lines(reply)] == ["・属人性の高さ", "・専門人材の確保の難しさ", "・業務改善の遅れ"]
-    assert reply.params["sources"] == titles(kb, SRC_001)
+    assert [line.split("：")[0] for line in item_lines(reply)][:3] == ["・属人性の高さ", "・専門人材の確保の難しさ", "・業務改善の遅れ"]
+    assert not [line for line in item_lines(reply) if "対策" in line.split("：")[0]]
 
 
 def test_back_office_efficiency_starts_with_the_measures_against_its_problems(kb: Knowledge) -> None:
@@ -807,7 +818,7 @@ def test_other_names_without_subject_one_reply_per_office_with_names(kb: Knowled
     answer = answer_question(kb, "ask_other_names", [], None)
     with_names = [o.name for o in kb.offices.values() if o.other_names]
     assert [reply.params["name"] for reply in answer.replies] == with_names == [FRONT, BACK]
-    assert answer.replies[0].params["names"] == "「営業部門」、「販売部門」、「前線で働く部隊」"
+    assert unmarked(answer.replies[0].params["names"]) == "「営業部門」、「販売部門」、「前線で働く部隊」"
     assert answer.replies[0].params["sources"] == titles(kb, SRC_002, SRC_003)
 
 
@@ -929,14 +940,27 @@ def test_compare_same_role(kb: Knowledge) -> None:
 
 
 @pytest.mark.parametrize("topic", [None, "role:hr", "office:front"])
-def test_two_names_of_the_same_role_are_the_same_job(kb: Knowledge, topic: Optional[str]) -> None:
-    # 「経理と財務の違いは？」: two job entities with the same id.
+def test_two_names_of_the_same_role_are_one_role_in_the_articles(kb: Knowledge, topic: Optional[str]) -> None:
+    # 「経理と会計の違いは？」: two job entities with the same id, which no article tells apart.
     entities = [
         {"entity": "job", "value": "accounting", "text": "経理", "start": 0, "end": 2},
-        {"entity": "job", "value": "accounting", "text": "財務", "start": 3, "end": 5},
+        {"entity": "job", "value": "accounting", "text": "会計", "start": 3, "end": 5},
     ]
     answer = answer_question(kb, "ask_difference", entities, topic)
     assert answer == Answer((Reply("utter_same_role", {"name": ACCOUNTING}),), "role:accounting")
+
+
+@pytest.mark.parametrize("a, b", [("人事", "労務"), ("労務", "人事")])
+def test_two_names_the_articles_tell_apart_get_what_each_covers(kb: Knowledge, a: str, b: str) -> None:
+    # 「人事と労務の違い」: one role in the knowledge, but article 003 separates 人事 from 労務.
+    entities = [{"entity": "job", "value": "hr", "text": a}, {"entity": "job", "value": "hr", "text": b}]
+    answer = answer_question(kb, "ask_difference", entities, None)
+    (reply,) = answer.replies
+    assert reply.response == "utter_role_distinction"
+    assert (reply.params["a_name"], reply.params["b_name"], reply.params["name"]) == (a, b, HR)
+    for duty in ("給与計算", "社会保険", "勤怠管理", "採用"):
+        assert duty in reply.params["items"]
+    assert answer.topic == "role:hr"
 
 
 def test_one_role_named_once_is_not_the_same_job_twice(kb: Knowledge) -> None:
@@ -976,7 +1000,7 @@ def test_compare_with_example_is_a_role_of_another_office(
 
 def test_office_difference_rows_are_capped(kb: Knowledge) -> None:
     (reply,) = answer_question(kb, "ask_difference", [], None).replies
-    rows = reply.params["rows"].split("\n")
+    rows = unmarked(reply.params["rows"]).split("\n")
     assert len(kb.differences) > MAX_ITEMS
     assert len(rows) == 3 * MAX_ITEMS
     assert rows[:3] == [
@@ -1158,7 +1182,14 @@ def template_problems(
         if "sources" in placeholders:
             cited = re.findall(r"「([^「」]*)」", reply.params["sources"])
             unknown = [title for title in cited if title not in kb.sources.values()]
-            if not cited or unknown or reply.params["sources"] != LIST_SEPARATOR.join(f"「{t}」" for t in cited):
+            expected = LIST_SEPARATOR.join(
+                f"「{t}」" if len(cited) == 1 else f"［{n}］「{t}」" for n, t in enumerate(cited, start=1)
+            )
+            numbers = {int(n) for n in re.findall(r"［(\d+)］", "".join(str(v) for k, v in reply.params.items()
+                                                                   if k != "sources"))}
+            if len(cited) > 1 and numbers != set(range(1, len(cited) + 1)):
+                problems.append(f"{where}: facts cite {sorted(numbers)} of {len(cited)} sources")
+            if not cited or unknown or reply.params["sources"] != expected:
                 problems.append(f"{where}: sources {reply.params['sources']!r} are not titles from sources.yml")
     return problems
 

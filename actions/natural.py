@@ -1,0 +1,430 @@
+"""Messages as people write them: the asked subject, ellipsis, retrieval, honest limits, preferences.
+
+Pure functions over the knowledge base, the fact index and the statement reader, returning
+response names with their parameters like :mod:`actions.queries`, whose handlers answer
+the questions they know. This module decides what the message asks first:
+
+- the subject is the role or office asked about, not a job mentioned as context
+  (「いま飲食店でホールをしているのですが、一般事務ってどんな仕事ですか」);
+- 「じゃあ経理は？」 keeps the previous question and changes the subject;
+- a question no handler covers gets the facts that match it, or an honest "the articles
+  do not say" that names what they do cover;
+- a statement about oneself (「人前で話すのは苦手です」) gets advice from the trait data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from actions.knowledge import Fact, Knowledge
+from actions.queries import (
+    GENERAL_QUESTIONS,
+    HANDLERS,
+    LIST_SEPARATOR,
+    MAX_ITEMS,
+    Answer,
+    Citations,
+    Reply,
+    answer_question,
+    bullets,
+)
+from actions.retrieval import FactIndex, Hit, Query
+from actions.scoring import score
+from actions.statements import StatementReader, TraitReading
+from actions.text import Token, fold, tokenize
+
+# Intents that ask about the knowledge; ask_difference has its own handler in queries.
+QUESTION_INTENTS = frozenset(HANDLERS) | {"ask_difference"}
+PREFERENCE_INTENT = "diagnosis_answer"
+FALLBACK_INTENT = "nlu_fallback"
+
+# A retrieved fact answers a question only if it holds this share of the question's words
+# (weighted by how rare each word is in the articles). Calibrated on tests/natural/dev.yml.
+MIN_COVERAGE = 0.6
+# A role or office described instead of named: the best facts agree on it with this coverage.
+MIN_DESCRIPTION_COVERAGE = 0.5
+# A statement names a role when it says this share of a 'who fits' fact of that role.
+MIN_FIT_SHARE = 0.75
+RETRIEVED_FACTS = 3
+ROLES_IN_ADVICE = 3
+QUOTE_MAX_CHARS = 40
+
+# Words that leave a follow-up's question open: 「じゃあ経理は？」「ミドルオフィスだと？」「総務の場合はどう？」.
+_ELLIPSIS_POS = frozenset({"助詞", "助動詞", "補助記号", "接続詞", "感動詞", "空白", "記号"})
+_ELLIPSIS_WORDS = frozenset(
+    {"どう", "場合", "方", "ほう", "じゃあ", "じゃ", "では", "なら", "それ", "次", "今度", "逆", "一方",
+     "いかが", "如何", "こちら", "そちら", "どうだ", "は", "も", "ね", "よ", "そう", "ちなみ", "因み", "ついで"}
+)
+# Verbs of doing a job: a role named with one of these in a clause before the question is the
+# person's own job, context for the question, not what is asked about.
+_JOB_VERBS = frozenset(
+    {"する", "働く", "勤める", "やる", "務める", "担当", "経験", "勤務", "所属", "在籍", "辞める", "退職",
+     "バイト", "アルバイト", "パート", "就く", "携わる", "従事", "続ける", "頑張る"}
+)
+# Conjunctive particles that end a clause of context: 〜ですが、〜けど、〜ので.
+_CLAUSE_ENDS = frozenset({"が", "けど", "けれど", "けれども", "ので", "から", "し", "のに", "て", "で"})
+_SENTENCE_ENDS = frozenset({"。", "!", "?", "！", "？", "\n", "…"})
+
+# The label of each kind of fact, shown with retrieved facts: 「経理の主な仕事」.
+FIELD_LABELS: Mapping[str, str] = {
+    "definition": "とは", "summary": "とは", "other_names": "の別名", "role_in_company": "の役割",
+    "features": "の特徴", "merits": "のメリット", "demerits": "のデメリット", "rewarding": "のやりがい",
+    "fits": "に向いている人", "kpis": "の指標", "problems": "の課題", "efficiency": "の効率化",
+    "industries": "の需要がある業界", "trends": "のこれから", "skills_gained": "で身につくスキル",
+    "duties": "の仕事", "skills": "に求められる力", "hard": "の大変なところ", "styles": "のスタイル",
+    "traits": "に向いている人", "distinctions": "の内訳",
+}
+TOPIC_LABELS: Mapping[str, str] = {
+    "difference": "フロントオフィスとバックオフィスの違い",
+    "interdependence": "フロントオフィスとバックオフィスの関係",
+    "collaboration": "部門同士の連携",
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the NLU made of the latest user message."""
+
+    intent: str
+    text: str
+    entities: Tuple[Mapping[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the conversation remembers: the last subject and the last kind of question."""
+
+    topic: Optional[str] = None
+    question: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """The knowledge, the fact index and the statement reader, loaded once per process."""
+
+    kb: Knowledge
+    index: FactIndex
+    reader: StatementReader
+
+
+# ----------------------------------------------------------------------------- the subject
+
+
+def _clauses(tokens: Sequence[Token]) -> List[Tuple[int, int]]:
+    """Token ranges of clauses: a sentence, or a part of it ending in 〜が、〜けど、〜ので."""
+    ranges, start = [], 0
+    for i, token in enumerate(tokens):
+        ends_clause = token.surface in _SENTENCE_ENDS or (
+            token.pos2 == "接続助詞" and token.surface in _CLAUSE_ENDS and token.surface not in ("て", "で")
+        )
+        if ends_clause:
+            ranges.append((start, i + 1))
+            start = i + 1
+    if start < len(tokens):
+        ranges.append((start, len(tokens)))
+    return [r for r in ranges if any(t.pos != "補助記号" for t in tokens[r[0]:r[1]])]
+
+
+def context_mentions(text: str, entities: Iterable[Mapping[str, Any]]) -> List[str]:
+    """Names in a clause about the person's own job, before the clause that asks.
+
+    「いま飲食店でホールをしているのですが、一般事務ってどんな仕事ですか」: ホール is context.
+    """
+    tokens = tokenize(text)
+    clauses = _clauses(tokens)
+    if len(clauses) < 2:
+        return []
+    folded = fold(text)
+    context = []
+    for entity in entities:
+        name = fold(str(entity.get("text") or entity.get("value") or ""))
+        at = folded.find(name) if name else -1
+        if at < 0:
+            continue
+        for start, end in clauses[:-1]:
+            if not tokens[start].begin <= at < tokens[end - 1].end:
+                continue
+            words = tokens[start:end]
+            if any(t.lemma in _JOB_VERBS or t.normalized in _JOB_VERBS for t in words) or _is_self_introduction(words):
+                context.append(str(entity.get("text") or entity.get("value")))
+            break
+    return context
+
+
+def _is_self_introduction(words: Sequence[Token]) -> bool:
+    """「私は営業職ですが」「今は経理なんですけど」: a copula ending in a conjunctive particle."""
+    return (
+        len(words) >= 2
+        and words[-1].pos2 == "接続助詞"
+        and any(t.pos == "助動詞" and t.lemma in ("です", "だ") for t in words[-4:])
+    )
+
+
+def asked_entities(text: str, entities: Sequence[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
+    """The entities of what is asked about; all of them when every one is context."""
+    context = set(context_mentions(text, entities))
+    asked = [e for e in entities if str(e.get("text") or e.get("value")) not in context]
+    return asked if any(e.get("entity") in ("job", "office") for e in asked) else list(entities)
+
+
+# ----------------------------------------------------------------------------- ellipsis
+
+
+def is_elliptical(text: str, entities: Sequence[Mapping[str, Any]]) -> bool:
+    """A follow-up that names a subject and nothing else: 「じゃあ経理は？」「ミドルオフィスだと？」."""
+    names = [str(e.get("text") or "") for e in entities if e.get("entity") in ("job", "office")]
+    rest = fold(text)
+    if not any(names) or not all(fold(name) in rest for name in names):
+        return False
+    for name in sorted(names, key=len, reverse=True):
+        rest = rest.replace(fold(name), " ")
+    return all(
+        t.pos in _ELLIPSIS_POS or t.normalized in _ELLIPSIS_WORDS or t.surface in _ELLIPSIS_WORDS
+        for t in tokenize(rest)
+    )
+
+
+# ----------------------------------------------------------------------------- retrieval
+
+
+def _about_name(kb: Knowledge, about: str) -> str:
+    kind, _, value = about.partition(":")
+    if kind == "role" and value in kb.roles:
+        return kb.roles[value].name
+    if kind == "office" and value in kb.offices:
+        return kb.offices[value].name
+    return TOPIC_LABELS.get(value, value)
+
+
+def _label(kb: Knowledge, hit: Hit) -> str:
+    passage = hit.passage
+    if passage.about.startswith("topic:"):
+        return _about_name(kb, passage.about)
+    return _about_name(kb, passage.about) + FIELD_LABELS.get(passage.field, "")
+
+
+def facts_answer(kb: Knowledge, hits: Sequence[Hit]) -> Answer:
+    """Retrieved facts, each labelled with what it is about and numbered by its article."""
+    facts = [Fact(hit.passage.text, hit.passage.source, _label(kb, hit)) for hit in hits]
+    citations = Citations(kb, facts)
+    topic = next((hit.passage.about for hit in hits if not hit.passage.about.startswith("topic:")), None)
+    reply = Reply("utter_retrieved_facts", {"items": bullets(facts, citations), "sources": citations.sources})
+    return Answer((reply,), topic)
+
+
+def good_hits(hits: Sequence[Hit]) -> List[Hit]:
+    """The hits that answer the question, best first; none when the best one does not."""
+    if not hits or hits[0].coverage < MIN_COVERAGE:
+        return []
+    return [hit for hit in hits if hit.coverage >= MIN_COVERAGE][:RETRIEVED_FACTS]
+
+
+def described_subject(hits: Sequence[Hit]) -> Optional[str]:
+    """A role or office the best facts are about, when a message describes it without its name."""
+    top = [hit for hit in hits[:RETRIEVED_FACTS] if hit.coverage >= MIN_DESCRIPTION_COVERAGE]
+    if not top or top[0].passage.about.startswith("topic:"):
+        return None
+    if top[0].passage.field not in ("duties", "summary", "definition", "role_in_company", "features"):
+        return None
+    return top[0].passage.about
+
+
+def not_in_articles(kb: Knowledge, unknown: Sequence[str], subject_name: Optional[str]) -> Answer:
+    """Honest: the articles say nothing about these words; here is what they do cover."""
+    words = LIST_SEPARATOR.join(f"「{word}」" for word in unknown[:3])
+    what = f"{subject_name}の{words}" if subject_name else words
+    covered = Reply("utter_articles_cover_subject", {"name": subject_name}) if subject_name else Reply(
+        "utter_articles_cover"
+    )
+    return Answer((Reply("utter_not_in_articles", {"what": what}), covered))
+
+
+# ----------------------------------------------------------------------------- preferences
+
+
+def _quote(evidence: str) -> str:
+    words = evidence.strip(" 、。.,!！?？")
+    return words if len(words) <= QUOTE_MAX_CHARS else words[: QUOTE_MAX_CHARS - 1] + "…"
+
+
+# Facts saying who fits a role: a statement that matches one names that role directly
+# (「数字を扱うのが好き」 → 経理: 「数字を扱うのが好きな人」).
+_FIT_FIELDS = frozenset({"fits"})
+
+
+def fitting_roles(kb: Knowledge, index: FactIndex, text: str) -> List[Hit]:
+    """Roles whose 'who fits' facts the statement matches, best first, one hit per role."""
+    found: Dict[str, Hit] = {}
+    for hit in index.contained(text, _FIT_FIELDS, MIN_FIT_SHARE):
+        if hit.passage.about.startswith("role:"):
+            found.setdefault(hit.passage.about.partition(":")[2], hit)
+    return list(found.values())
+
+
+def preference_advice(
+    kb: Knowledge, readings: Mapping[str, TraitReading], fitting: Sequence[Hit] = (), text: str = ""
+) -> Answer:
+    """Offices and roles that fit what the person said, with the articles' reasons and sources."""
+    answers = {trait: r.value for trait, r in readings.items() if trait in kb.traits}
+    quotes = dict.fromkeys(_quote(r.evidence) for r in readings.values() if r.trait in kb.traits)
+    heard = LIST_SEPARATOR.join(f"『{q}』" for q in quotes if q) or f"『{_quote(text)}』"
+    named = [kb.roles[h.passage.about.partition(":")[2]] for h in fitting]
+    if not any(answers.values()) and not named:
+        return Answer((Reply("utter_preference_indifferent", {"heard": heard}),))
+    result = score(kb, answers)
+    if named:  # the articles name the role for what was said: its office leads
+        office = kb.offices[named[0].office].name
+    elif result.close_offices:
+        office = "・".join(kb.offices[o].name for o in result.close_offices)
+    else:
+        office = kb.offices[result.offices[0][0]].name
+    by_trait = [r for r in result.roles if r.score > 0] if any(answers.values()) else []
+    named_ids = [role.id for role in named]
+    roles = [r for r in result.roles if r.role_id in named_ids] + [r for r in by_trait if r.role_id not in named_ids]
+    roles = roles[:ROLES_IN_ADVICE] or list(result.roles[:ROLES_IN_ADVICE])
+    facts = [Fact(h.passage.text, h.passage.source, kb.roles[h.passage.about.partition(":")[2]].name)
+             for h in fitting[:2]]
+    for role_score in roles:
+        if role_score.role_id in named_ids[:2]:
+            continue
+        role = kb.roles[role_score.role_id]
+        counted = sorted(
+            (c for c in role_score.contributions if c.value > 0), key=lambda c: -c.value
+        )
+        if counted:
+            weight = role.traits[counted[0].trait_id]
+            facts.append(Fact(weight.reason, weight.source, role.name))
+    for trait_id, value in answers.items():
+        if value:
+            trait = kb.traits[trait_id]
+            facts.append(Fact(trait.description, trait.sources[0], trait.label if value > 0 else ""))
+    facts = [f for f in facts if f.title] + [f for f in facts if not f.title]
+    citations = Citations(kb, facts[:MAX_ITEMS])
+    params = {
+        "heard": heard,
+        "office": office,
+        "roles": LIST_SEPARATOR.join(kb.roles[r.role_id].name for r in roles),
+        "reasons": bullets(facts, citations),
+        "sources": citations.sources,
+    }
+    close = result.close_offices and not named
+    response = "utter_preference_advice_close" if close else "utter_preference_advice"
+    return Answer((Reply(response, params),))
+
+
+# ----------------------------------------------------------------------------- the answer
+
+
+def respond(u: Understanding, message: Message, context: Context) -> Answer:
+    """The whole answer to a message outside the diagnosis, and what to remember."""
+    kb = u.kb
+    entities = list(message.entities)
+    asked = asked_entities(message.text, entities)
+    context_names = [str(e.get("text") or "") for e in entities if e not in asked]
+    names = [str(e.get("text") or "") for e in entities]
+    intent = message.intent
+
+    if intent == PREFERENCE_INTENT or (intent == "ask_fit" and not _names_subject(asked)):
+        readings = u.reader.read(message.text)
+        fitting = fitting_roles(kb, u.index, message.text)
+        if readings or fitting:
+            return _remember(preference_advice(kb, readings, fitting, message.text), None, context)
+        if intent == PREFERENCE_INTENT:
+            return Answer((Reply("utter_preference_unclear"),))
+
+    # 「人事と営業は？」 classified as a comparison stays one.
+    if intent in (QUESTION_INTENTS - {"ask_difference"}) | {FALLBACK_INTENT} and is_elliptical(message.text, asked):
+        # A bare name: the previous kind of question about it, or what it is.
+        intent = context.question or "ask_overview"
+
+    query = u.index.query(message.text, ignore=names)
+    if intent in QUESTION_INTENTS:
+        return _question(u, intent, asked, context, query, context_names)
+    if intent == FALLBACK_INTENT:
+        hits = good_hits(u.index.search(query))
+        if hits:
+            return facts_answer(kb, hits)
+        if query.unknown and query.terms:
+            return not_in_articles(kb, query.unknown, None)
+        return Answer((Reply("utter_default"),))
+    return answer_question(kb, intent, asked, context.topic)
+
+
+def _names_subject(entities: Iterable[Mapping[str, Any]]) -> bool:
+    return any(e.get("entity") in ("job", "office") for e in entities)
+
+
+def _question(
+    u: Understanding,
+    intent: str,
+    asked: Sequence[Mapping[str, Any]],
+    context: Context,
+    query: Query,
+    context_names: Sequence[str],
+) -> Answer:
+    kb = u.kb
+    named = _names_subject(asked)
+    if not named and any(e.get("entity") == "other_job" for e in asked):
+        return _remember(answer_question(kb, intent, asked, context.topic), intent, context)
+    if query.unknown and not query.terms and not query.aspects:
+        # 「経理の年収は？」: the subject is known, what is asked about it is not in the articles.
+        subject = _subject_name(kb, asked, context) if named or context.topic else None
+        if named or intent in ("ask_overview", "ask_merits", "ask_demerits", "ask_skills"):
+            return not_in_articles(kb, query.unknown, subject)
+    if not named:
+        hits = u.index.search(query)
+        described = described_subject(hits)
+        # 「給料を計算する部署の大変なところは？」 is about that role's hard points; 「…ってどんな仕事？」
+        # is answered with the matching facts themselves, each named by its role.
+        if described and intent not in GENERAL_QUESTIONS and intent != "ask_overview":
+            entity = "job" if described.startswith("role:") else "office"
+            found = [{"entity": entity, "value": described.partition(":")[2]}]
+            return _remember(answer_question(kb, intent, found, None), intent, context)
+        good = good_hits(hits)
+        if good and (intent not in GENERAL_QUESTIONS or intent == "ask_overview"):
+            return _remember(facts_answer(kb, good), intent, context)
+        if query.unknown and intent not in GENERAL_QUESTIONS:
+            return not_in_articles(kb, query.unknown, None)
+    answer = answer_question(kb, intent, asked, context.topic)
+    if query.unknown and (query.terms or query.aspects) and named:
+        words = LIST_SEPARATOR.join(f"「{w}」" for w in query.unknown[:3])
+        answer = Answer(answer.replies + (Reply("utter_partly_in_articles", {"words": words}),), answer.topic)
+    return _remember(answer, intent, context)
+
+
+def _subject_name(kb: Knowledge, asked: Sequence[Mapping[str, Any]], context: Context) -> Optional[str]:
+    for entity in asked:
+        value = str(entity.get("value"))
+        if entity.get("entity") == "job" and value in kb.roles:
+            return kb.roles[value].name
+        if entity.get("entity") == "office" and value in kb.offices:
+            return kb.offices[value].name
+    return _about_name(kb, context.topic) if context.topic else None
+
+
+def _remember(answer: Answer, question: Optional[str], context: Context) -> Answer:
+    """The answer, with the kind of question to keep for 「じゃあ経理は？」."""
+    return Answer(answer.replies, answer.topic, question or context.question)
+
+
+@cache
+def default_understanding() -> Understanding:
+    """The knowledge, index and reader of this process."""
+    from actions.knowledge import default_knowledge
+    from actions.retrieval import default_index
+    from actions.statements import default_reader
+
+    return Understanding(default_knowledge(), default_index(), default_reader())
+
+
+def message_from(parse_data: Mapping[str, Any]) -> Message:
+    """The NLU result of the tracker's latest message as a :class:`Message`."""
+    intent = (parse_data.get("intent") or {}).get("name") or ""
+    return Message(intent, str(parse_data.get("text") or ""), tuple(parse_data.get("entities") or ()))
+
+
+def params_of(answer: Answer) -> List[Dict[str, Any]]:
+    """The replies as response names and parameters, for the glue and the tests."""
+    return [{"response": reply.response, **reply.params} for reply in answer.replies]

@@ -1,0 +1,292 @@
+"""Retrieval over every fact in the knowledge base: BM25 (bm25s) on SudachiPy normalised forms.
+
+Handlers answer the questions they know (「経理のメリットは？」); this finds what the articles
+say about anything else (「人事考課って何？」「車のタイヤのたとえ」「社員の給料を計算する部署」),
+and tells when they say nothing about a word the user asked about (「経理の年収は？」).
+Pure functions and a small index class without Rasa imports.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+
+import bm25s
+import numpy as np
+
+from actions.knowledge import Fact, Knowledge, default_knowledge
+from actions.text import Token, fold, tokenize
+
+# Words every question has, which say nothing about what is asked: they neither count for a
+# match nor, unknown to the articles, make a question unanswerable.
+QUESTION_WORDS = frozenset(
+    """
+    何 なに 教える 知る 仕事 する ある いる なる こと もの 方 ほう 人 感じ どう どんな 意味 言う 思う 聞く 分かる
+    わかる 違い 違う 具体 具体的 詳しい 詳細 場合 部署 部門 職種 職 業務 内容 仕事内容 今 いま 私 僕 俺 自分
+    あなた 誰 だれ いつ どこ どれ どっち どちら 何故 なぜ 良い いい よい 多い 少ない 大きい 本当 ほんと 実際
+    説明 紹介 質問 回答 答え 記事 情報 ため よう 的 みたい 系 事 物 点 所 ところ 時 とき 的 さん 様 くれる
+    もらう 欲しい ほしい 下さる くださる 頂く いただく 願う お願い 特徴 ざっくり 簡単 一言 一般 普通 最近 結局
+    やっぱり やはり ちょっと 少し 全体 全部 色々 いろいろ 他 ほか その他 それぞれ 各 等 など 会社 企業 働く
+    向く 合う 向き 向いてる 関係 について 中 上 下 前 後 次 今度 逆 一方 他方 場合 話 件 例 例えば たとえば
+    """.split()
+)
+
+
+# Words that ask for a kind of answer the handlers give (merits, other names, demand ...):
+# the articles answer them without using the word, so they never make a question unanswerable.
+ASPECT_WORDS = frozenset(
+    """
+    メリット デメリット 長所 短所 欠点 利点 良さ 魅力 醍醐味 楽しさ 嬉しさ 瞬間 プラス マイナス マイナス面 ネガティブ
+    苦労 大変 不満 ストレス 需要 業界 業種 指標 kpi 方法 方 やり方 進め方 コツ 工夫 改善 改善策 解消 効率 業務効率
+    協力 連携 一緒 つながり 繋がり 関係 関係性 体制 別名 呼び方 言い方 呼び名 略称 正式名称 名前 名称 別称 和訳 英訳
+    分類 種類 区分 一種 一覧 該当 所属 属する 扱い 代表 代表的 比較 違い 差 別物 問題 問題点 課題 悩み 理由 原因
+    おすすめ お勧め タイプ 適性 向き 不向き 向き不向き 素質 性格 特性 能力 スキル 力 資質 条件 活躍 概要 基本 全般
+    普段 一日 毎日 日常 流れ 中身 役目 目的 意義 必要 大事 大切 重要 ポイント 注意 注意点 気 心構え 将来性 今後 未来
+    体力 人見知り 内向的 口下手 下手 上手 得意 苦手 好き 嫌い 無理 大丈夫 慎重 一人 人前
+    """.split()
+)
+
+
+# Everyday words for what the articles name otherwise: 「お給料を計算する部署」 is about 給与計算,
+# 「洋服屋さん」 about アパレルショップ. Keys and values are Sudachi normalised forms.
+EVERYDAY_WORDS: Mapping[str, Tuple[str, ...]] = {
+    "給料": ("給与",), "給金": ("給与",), "月給": ("給与",), "賃金": ("給与",),
+    "洋服": ("アパレル",), "服": ("アパレル",), "洋服屋": ("アパレル", "店員"), "服屋": ("アパレル", "店員"),
+    "店": ("店舗", "お店"), "ショップ": ("店舗", "お店"), "飲食店": ("飲食", "店"),
+    "ネット": ("ネットワーク",), "ＰＣ": ("パソコン",), "pc": ("パソコン",), "コンピューター": ("パソコン",),
+    "電話番": ("電話",), "問い合わせ": ("問い合わせ", "電話"), "クレーム": ("クレーム",),
+    "お金": ("カネ", "資金", "会計"), "金": ("カネ", "資金"), "人材": ("ヒト", "人材"), "物": ("モノ",),
+    "契約": ("契約書",), "書類": ("書類", "文書"), "数字": ("数字", "数値"),
+}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One retrievable fact: its text, its article, and what it is about."""
+
+    id: int
+    text: str
+    source: str
+    # "role:<id>", "office:<id>" or "topic:<name>"; the name is shown to the user with the fact.
+    about: str
+    field: str
+    title: str = ""
+
+    @property
+    def fact(self) -> Fact:
+        """The passage as a knowledge fact, for the shared bullet and source formatting."""
+        return Fact(self.text, self.source, self.title)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A passage that matches a query, with its BM25 score and how much of the query it covers."""
+
+    passage: Passage
+    score: float
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Query:
+    """The words of a question that retrieval looks for."""
+
+    terms: Tuple[str, ...]
+    # Content words the articles never use: what the question is about, if it is about anything.
+    unknown: Tuple[str, ...]
+    # Words asking for a kind of answer a handler gives (メリット, スキル, 需要).
+    aspects: Tuple[str, ...] = ()
+
+
+def passages(kb: Knowledge) -> List[Passage]:
+    """Every fact of the knowledge base, each once, with what it is about."""
+    found: List[Tuple[str, str, Fact]] = []
+    for office in kb.offices.values():
+        about = f"office:{office.id}"
+        found.append((about, "definition", office.definition))
+        for name in ("other_names", "role_in_company", "features", "merits", "demerits", "rewarding", "fits",
+                     "kpis", "problems", "efficiency", "industries", "trends", "skills_gained"):
+            found += [(about, name, fact) for fact in getattr(office, name)]
+    for role in kb.roles.values():
+        about = f"role:{role.id}"
+        found.append((about, "summary", role.summary))
+        for name in ("duties", "skills", "rewarding", "hard", "fits", "styles"):
+            found += [(about, name, fact) for fact in getattr(role, name)]
+        found += [(about, "traits", Fact(weight.reason, weight.source)) for weight in role.traits.values()]
+    for trait in kb.traits.values():
+        found.append((f"topic:{trait.label}", "trait", Fact(trait.description, trait.sources[0])))
+    for row in kb.differences:
+        text = f"{kb.offices['front'].name}は{row.front}{kb.offices['back'].name}は{row.back}"
+        found.append(("topic:difference", "differences", Fact(text, row.source, row.aspect)))
+    found += [("topic:interdependence", "interdependence", fact) for fact in kb.interdependence]
+    found += [("topic:collaboration", "collaboration_tips", fact) for fact in kb.collaboration_tips]
+    for distinction in getattr(kb, "distinctions", ()):
+        found += [(f"role:{distinction.role}", "distinctions", fact) for fact in distinction.facts]
+    unique: Dict[Tuple[str, str], Passage] = {}
+    for about, name, fact in found:
+        key = (fact.title, fact.text)
+        if key not in unique:
+            unique[key] = Passage(len(unique), fact.text, fact.source, about, name, fact.title)
+    return list(unique.values())
+
+
+def _terms(tokens: Sequence[Token]) -> List[str]:
+    return [t.normalized for t in tokens if t.is_content and t.normalized.strip()]
+
+
+def _parts(token: Token) -> List[Token]:
+    """The short units of a compound (経費精算 → 経費, 精算), so that a part matches the whole."""
+    parts = tokenize(token.surface, "A")
+    return parts if len(parts) > 1 else []
+
+
+def _index_terms(text: str) -> List[str]:
+    terms = []
+    for token in tokenize(text):
+        if token.is_content and token.normalized.strip():
+            terms.append(token.normalized)
+            terms += _terms(_parts(token))
+    return terms
+
+
+def _is_question_word(token: Token) -> bool:
+    forms = (token.normalized, token.lemma, token.surface)
+    return any(form in QUESTION_WORDS or form in ASPECT_WORDS for form in forms)
+
+
+def _could_be_a_topic(token: Token) -> bool:
+    """A noun the articles never use may be what a question is about (年収, 離職率, TOEIC).
+
+    Hiragana pieces (ふろ, おふ from a misspelt フロントオフィス) and numbers are not: they
+    are more often typos or amounts than topics.
+    """
+    word = token.surface
+    if token.pos != "名詞" or any(ch.isdigit() for ch in word) or len(word) < 2:
+        return False
+    return not all("ぁ" <= ch <= "ゖ" or ch == "ー" for ch in word)
+
+
+def _is_kana(word: str) -> bool:
+    return all("ぁ" <= ch <= "ゖ" or "ァ" <= ch <= "ヺ" or ch == "ー" for ch in word)
+
+
+class FactIndex:
+    """BM25 over the passages' normalised content words, with the subject's names as context."""
+
+    def __init__(self, kb: Knowledge) -> None:
+        self.kb = kb
+        self.passages = passages(kb)
+        names = self._subject_names(kb)
+        corpus = []
+        self._reading_to_term: Dict[str, str] = {}
+        for passage in self.passages:
+            text = f"{passage.title} {passage.text}"
+            for token in tokenize(text):
+                if token.is_content and not _is_kana(token.normalized):
+                    self._reading_to_term.setdefault(token.reading, token.normalized)
+            corpus.append(_index_terms(text) + names.get(passage.about, []))
+        self.vocabulary: Set[str] = {term for doc in corpus for term in doc}
+        document_frequency: Dict[str, int] = {}
+        for doc in corpus:
+            for term in set(doc):
+                document_frequency[term] = document_frequency.get(term, 0) + 1
+        n = len(corpus)
+        # The same idf as BM25's (Lucene variant), for a coverage that BM25 scores do not give.
+        self._idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in document_frequency.items()}
+        self._doc_terms = [set(doc) for doc in corpus]
+        self._bm25 = bm25s.BM25()
+        self._bm25.index(corpus, show_progress=False)
+        self._vocab_ids = self._bm25.vocab_dict
+
+    @staticmethod
+    def _subject_names(kb: Knowledge) -> Dict[str, List[str]]:
+        names: Dict[str, List[str]] = {}
+        for office in kb.offices.values():
+            names[f"office:{office.id}"] = _terms(tokenize(office.name))
+        for role in kb.roles.values():
+            names[f"role:{role.id}"] = _terms(tokenize(role.name))
+        return names
+
+    def query(self, text: str, ignore: Iterable[str] = ()) -> Query:
+        """The content words of a question; kana spellings of article words count as those words.
+
+        ``ignore`` are spans of the text (role and office names, jobs the user does now) that
+        are not what is looked for.
+        """
+        skipped = {fold(part) for part in ignore if part}
+        terms: List[str] = []
+        unknown: List[str] = []
+        aspects: List[str] = []
+        for token in tokenize(text):
+            if token.is_content and any(f in ASPECT_WORDS for f in (token.normalized, token.lemma, token.surface)):
+                aspects.append(token.surface)
+            if not token.is_content or _is_question_word(token):
+                continue
+            if any(token.surface in part for part in skipped):
+                continue
+            term = token.normalized
+            if term not in self.vocabulary and _is_kana(term):
+                term = self._reading_to_term.get(token.reading, term)
+            parts = [p.normalized for p in _parts(token) if p.is_content and not _is_question_word(p)]
+            everyday = [w for t in [term, *parts] for w in EVERYDAY_WORDS.get(t, ())]
+            known = [t for t in [term, *parts, *everyday] if t in self.vocabulary]
+            terms += known
+            # A compound is unknown when one of its longer parts is: 離職率 (離職), not 経費精算.
+            missing = not everyday and term not in self.vocabulary and (not parts or any(
+                len(p) >= 2 and p not in self.vocabulary for p in parts))
+            if missing and _could_be_a_topic(token):
+                unknown.append(token.surface)
+        return Query(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(unknown)), tuple(dict.fromkeys(aspects)))
+
+    def search(self, query: Query, k: int = 5, about: Optional[str] = None) -> List[Hit]:
+        """The best passages for the query's terms, optionally only those about one subject."""
+        if not query.terms:
+            return []
+        ids = [self._vocab_ids[t] for t in query.terms if t in self._vocab_ids]
+        if not ids:
+            return []
+        scores = np.asarray(self._bm25.get_scores(list(query.terms)))
+        order = np.argsort(-scores, kind="stable")
+        total = sum(self._idf.get(t, 0.0) for t in query.terms) or 1.0
+        hits = []
+        for index in order:
+            if scores[index] <= 0:
+                break
+            passage = self.passages[int(index)]
+            if about is not None and passage.about != about:
+                continue
+            covered = sum(self._idf.get(t, 0.0) for t in query.terms if t in self._doc_terms[int(index)])
+            hits.append(Hit(passage, float(scores[index]), covered / total))
+            if len(hits) >= k:
+                break
+        return hits
+
+
+    def contained(self, text: str, fields: Iterable[str], min_share: float) -> List[Hit]:
+        """Passages of the given fields most of whose words the text says, best first.
+
+        The other direction of :meth:`search`: 「数字を扱うのが好きです。電卓をたたいていると落ち着く」
+        holds nearly all of 「数字を扱うのが好きな人」, though that fact covers little of the text.
+        """
+        said = set(_index_terms(text))
+        wanted = set(fields)
+        hits = []
+        for index, passage in enumerate(self.passages):
+            if passage.field not in wanted:
+                continue
+            terms = [t for t in self._doc_terms[index] if t not in QUESTION_WORDS]
+            total = sum(self._idf.get(t, 0.0) for t in terms)
+            if not total:
+                continue
+            share = sum(self._idf.get(t, 0.0) for t in terms if t in said) / total
+            if share >= min_share:
+                hits.append(Hit(passage, share, share))
+        return sorted(hits, key=lambda hit: -hit.score)
+
+
+@cache
+def default_index() -> FactIndex:
+    """The index over the default knowledge base, built once per process."""
+    return FactIndex(default_knowledge())

@@ -1,0 +1,406 @@
+"""The statement reader: people's own words about themselves → values on the diagnosis traits."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Dict, Optional
+
+import pytest
+import yaml
+
+from actions.knowledge import KnowledgeError
+from actions.statements import (
+    StatementReader,
+    TraitReading,
+    default_lexicon,
+    default_reader,
+    load_lexicon,
+)
+
+LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "knowledge" / "statements.yml"
+TRAITS = ("talk_people", "targets_pressure", "adapt_on_spot", "steady_accuracy",
+          "support_others", "regular_holidays", "visible_results", "specialist_knowledge")
+
+
+@pytest.fixture(scope="module")
+def reader() -> StatementReader:
+    return default_reader()
+
+
+# text → {trait: value} for read(). Comments name the rule a group exercises.
+READ_CASES = [
+    # --- the brief's own examples
+    ("大勢の前でプレゼンするのは得意じゃないんです", {"talk_people": -2}),
+    ("電話対応ばかりの仕事はもう嫌です", {"talk_people": -2}),
+    ("土日は休みたいし、ノルマも嫌", {"regular_holidays": 2, "targets_pressure": -2}),
+    ("大勢でわいわいするより、静かに自分のペースで進めたいです", {"talk_people": -2}),
+    ("細かい作業は嫌いではないかも", {"steady_accuracy": 1}),
+    # --- talk_people: own pole
+    ("人と話すのが大好きです", {"talk_people": 2}),
+    ("人と話すのは好きです", {"talk_people": 2}),
+    ("接客の仕事は楽しいと思う", {"talk_people": 2}),
+    ("初対面の人と話すのは得意なほうです", {"talk_people": 2}),
+    ("コミュニケーションを取るのはわりと得意", {"talk_people": 1}),
+    ("おしゃべりするのが好き", {"talk_people": 2}),
+    ("人前で話すのはめっちゃ緊張する", {"talk_people": -2}),
+    ("電話は苦手です", {"talk_people": -2}),
+    ("正直、接客はしんどいかも", {"talk_people": -1}),
+    ("プレゼンはあまり得意じゃない", {"talk_people": -1}),
+    ("人と話すのは全然好きじゃない", {"talk_people": -2}),
+    ("人と話すのは嫌いじゃない", {"talk_people": 1}),
+    ("接客は苦手じゃないです", {"talk_people": 1}),
+    ("人と関わる仕事がしたい", {"talk_people": 2}),
+    ("人と話さない仕事がいい", {"talk_people": -2}),
+    # --- talk_people: opposite pole
+    ("一人で黙々と作業するほうが好き", {"talk_people": -2}),
+    ("静かな環境で働きたい", {"talk_people": -2}),
+    ("人見知りなので接客は避けたい", {"talk_people": -2}),
+    ("自分のペースで進められると嬉しい", {"talk_people": -2}),
+    ("一人作業は苦手です", {"talk_people": 2}),
+    ("一人で黙々とやるのは退屈", {"talk_people": 2}),
+    # --- talk_people: contrast
+    ("人と話すのは好きだけど、大勢の前は苦手", {"talk_people": -1}),
+    ("プレゼンは得意だけど、好きではない", {"talk_people": -1}),
+    ("電話は苦手。でも、対面で話すのは好き", {"talk_people": 1}),
+    # --- targets_pressure
+    ("ノルマがあると燃えるタイプです", {"targets_pressure": 2}),
+    ("目標があるとやる気が出る", {"targets_pressure": 2}),
+    ("ノルマは絶対に無理", {"targets_pressure": -2}),
+    ("ノルマ? 絶対無理!", {"targets_pressure": -2}),
+    ("ノルマに追われるのはしんどい", {"targets_pressure": -2}),
+    ("ノルマがない職場がいい", {"targets_pressure": -2}),
+    ("プレッシャーに弱い", {"targets_pressure": -2}),
+    ("競争はまあ嫌いではない", {"targets_pressure": 1}),
+    ("売上目標を追いかけるのはちょっと苦手かも", {"targets_pressure": -1}),
+    ("目標を達成するのは好きだけど、ノルマは嫌", {"targets_pressure": -1}),
+    ("ノルマはあまり気にならない", {"targets_pressure": 0}),
+    ("ノルマがあっても平気", {"targets_pressure": 1}),
+    # --- adapt_on_spot
+    ("臨機応変に動くのは苦手", {"adapt_on_spot": -2}),
+    ("トラブル対応はわりと得意", {"adapt_on_spot": 1}),
+    ("その場で判断するのが得意です", {"adapt_on_spot": 2}),
+    ("予想外のことが起きるとワクワクするし楽しい", {"adapt_on_spot": 2}),
+    ("マニュアル通りに進めるほうが安心", {"adapt_on_spot": -2}),
+    ("決められた手順で進めたい", {"adapt_on_spot": -2}),
+    ("ルーティンの仕事は退屈", {"adapt_on_spot": 2}),
+    ("マニュアル通りはつまらない", {"adapt_on_spot": 2}),
+    ("トラブルはできれば避けたい", {"adapt_on_spot": -2}),
+    ("臨機応変な対応は苦手ではない", {"adapt_on_spot": 1}),
+    ("アドリブはどちらかといえば苦手", {"adapt_on_spot": -1}),
+    # --- steady_accuracy
+    ("細かい作業が好き", {"steady_accuracy": 2}),
+    ("コツコツ続けるのは得意です", {"steady_accuracy": 2}),
+    ("データ入力は苦にならない", {"steady_accuracy": 1}),
+    ("データ入力みたいな単調な作業は苦手", {"steady_accuracy": -2}),
+    ("大雑把な性格なので細かいチェックは苦手", {"steady_accuracy": -2}),
+    ("正確さには自信がないけど、コツコツやるのは好き", {"steady_accuracy": 1}),  # mixed: the later wins, mildly
+    ("地道な作業はあんまり好きじゃない", {"steady_accuracy": -1}),
+    ("細かい作業は嫌いではないけど、ずっとだと疲れそう", {"steady_accuracy": -1}),
+    ("丁寧な仕事を大事にしたい", {"steady_accuracy": 2}),
+    ("単調な作業はすぐ飽きる", {"steady_accuracy": -2}),
+    ("細かい作業はとても苦手", {"steady_accuracy": -2}),
+    ("書類のチェックは得意かもしれない", {"steady_accuracy": 1}),
+    # --- support_others
+    ("誰かをサポートするのが好き", {"support_others": 2}),
+    ("縁の下の力持ちでいたい", {"support_others": 2}),
+    ("裏方のほうが向いていると思う", {"support_others": 2}),
+    ("目立つのは苦手で、裏方のほうが好き", {"support_others": 2}),
+    ("主役になるより誰かを支えるほうが好き", {"support_others": 2}),
+    ("自分が主役でいたい", {"support_others": -2}),
+    ("目立つのが好き", {"support_others": -2}),
+    ("人の役に立つと嬉しい", {"support_others": 2}),
+    ("感謝されるとやりがいを感じる", {"support_others": 2}),
+    ("サポート役はあまり興味がない", {"support_others": -1}),
+    ("裏方は嫌いじゃないけど、たまには前に出たい", {"support_others": -1}),
+    # --- regular_holidays
+    ("土日は休みたい", {"regular_holidays": 2}),
+    ("カレンダー通りに休めるのが理想です", {"regular_holidays": 2}),
+    ("土日休みは絶対に譲れない", {"regular_holidays": 2}),
+    ("休みの日はしっかり休みたい", {"regular_holidays": 2}),
+    ("定時で帰りたい", {"regular_holidays": 2}),
+    ("プライベートを大事にしたい", {"regular_holidays": 2}),
+    ("休めないのは困る", {"regular_holidays": 2}),
+    ("土日に出勤しない仕事がいい", {"regular_holidays": 2}),
+    ("シフト制は嫌", {"regular_holidays": 2}),
+    ("シフト制でも平気です", {"regular_holidays": -1}),
+    ("土日出勤でも構わない", {"regular_holidays": -1}),
+    ("平日休みのほうがいい", {"regular_holidays": -2}),
+    ("休みはどちらでもいい", {"regular_holidays": 0}),
+    ("休みの曜日はとくに気にしません", {"regular_holidays": 0}),
+    ("土日休みにはこだわらない", {"regular_holidays": 0}),
+    ("残業が多いのはつらい", {"regular_holidays": 2}),
+    # --- visible_results
+    ("成果が数字で見えるとやる気が出る", {"visible_results": 2}),
+    ("頑張りが評価されると嬉しい", {"visible_results": 2}),
+    ("評価されないのは嫌だ", {"visible_results": 2}),
+    ("実績を数字で示せるのが魅力", {"visible_results": 2}),
+    ("数字で評価されるのは少しストレス", {"visible_results": -1}),
+    ("成果が見えにくい仕事は退屈", {"visible_results": 2}),
+    ("結果を出すことにはこだわらない", {"visible_results": 0}),
+    ("数字で見られるのはあまり好きじゃない", {"visible_results": -1}),
+    # --- specialist_knowledge
+    ("簿記の資格を取りたい", {"specialist_knowledge": 2}),
+    ("専門知識を身につけたい", {"specialist_knowledge": 2}),
+    ("法律の勉強に興味がある", {"specialist_knowledge": 2}),
+    ("会計の知識はまあ身につけたいかな", {"specialist_knowledge": 1}),
+    ("簿記の勉強はちょっと面倒", {"specialist_knowledge": -1}),
+    ("資格とかはあまり興味ない", {"specialist_knowledge": -1}),
+    ("勉強は大嫌い", {"specialist_knowledge": -2}),
+    ("資格はなくてもいい", {"specialist_knowledge": -1}),
+    ("手に職をつけたい", {"specialist_knowledge": 2}),
+    # --- several traits in one statement
+    ("土日は休みたいけど、ノルマがあるのは平気", {"regular_holidays": 2, "targets_pressure": 1}),
+    ("人と話すのは好きだし、トラブル対応も得意", {"talk_people": 2, "adapt_on_spot": 2}),
+    ("接客は苦手。細かい作業は好きです", {"talk_people": -2, "steady_accuracy": 2}),
+    ("簿記の資格を取りたいし、土日は休みたい", {"specialist_knowledge": 2, "regular_holidays": 2}),
+    ("ノルマは嫌だけど、成果が数字で見えるのは嬉しい", {"targets_pressure": -2, "visible_results": 2}),
+    # --- more negation scope, topics and clause joins
+    ("接客はやれなくはない", {"talk_people": 1}),
+    ("人と話すのは好きじゃなくはない", {"talk_people": 1}),
+    ("人と話すのは別に嫌いじゃないです", {"talk_people": 1}),
+    ("土日休みじゃなくてもいい", {"regular_holidays": -1}),
+    ("休日出勤はなるべく避けたい", {"regular_holidays": 2}),
+    ("電話対応は勘弁してほしい", {"talk_people": -2}),
+    ("電話対応は避けたくない", {"talk_people": 1}),
+    ("臨機応変に対応できる自信はない", {"adapt_on_spot": -2}),
+    ("頑張っても評価されないのは辛い", {"visible_results": 2}),
+    ("成果主義は苦手", {"visible_results": -2}),
+    ("人のサポートに回るのは性に合わない", {"support_others": -2}),
+    ("人を支える仕事には興味がない", {"support_others": -2}),
+    ("自分が前に出るより、誰かを支える方が好きです", {"support_others": 2}),
+    ("人と話すの、得意じゃないです", {"talk_people": -2}),
+    ("接客、電話対応、プレゼン、全部苦手", {"talk_people": -2}),
+    ("接客は苦手なので、事務がいい", {"talk_people": -2}),
+    ("人と話すのは好きだけど、毎日は疲れそう", {"talk_people": -1}),
+    ("人と話すのが好きかと言われると、そうでもない", {"talk_people": -1}),
+    ("正直どっちでもいいけど、土日休みだと嬉しい", {"regular_holidays": 2}),
+    ("土日休みは嬉しいけど、そこまで気にしない", {"regular_holidays": 0}),
+    ("一人の方が気楽", {"talk_people": -2}),
+    ("勉強は苦手だけど、資格は取りたい", {"specialist_knowledge": 1}),
+    # --- spelling, casual forms, NFKC
+    ("人と話すのはきらいです", {"talk_people": -2}),
+    ("ノルマはむりです", {"targets_pressure": -2}),
+    ("ＰＣに向かって黙々とやるのが好き", {"talk_people": -2}),
+    ("細かい作業、出来ます", {"steady_accuracy": 1}),
+    ("土日祝、休めるとうれしい", {"regular_holidays": 2}),
+    # --- bare mentions are context, not preferences; other statements speak to nothing
+    ("営業をしています", {}),
+    ("接客の仕事です", {}),
+    ("土日はシフトに入っています", {}),
+    ("今日はいい天気ですね", {}),
+    ("人と話すのは好きですか", {}),  # a question, not a statement
+    ("人と話すの好き?", {}),
+    ("土日は休みたいかも?", {"regular_holidays": 1}),  # hedged: tentative, not a question
+    ("昨日は土日出勤でした", {}),
+    ("営業の仕事に興味があります", {}),  # 営業 is a job, not a trait word
+    ("ノルマって何ですか", {}),
+    ("目標は特にないです", {"targets_pressure": 0}),
+    ("好きです", {}),
+    ("うーん", {}),
+    ("", {}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), READ_CASES, ids=[c[0] or "empty" for c in READ_CASES])
+def test_read(reader: StatementReader, text: str, expected: Dict[str, int]) -> None:
+    assert {trait: reading.value for trait, reading in reader.read(text).items()} == expected
+
+
+# (text, asked trait) → value for read_answer().
+ANSWER_CASES = [
+    # generic answers apply to the asked trait
+    ("はい", "talk_people", 2),
+    ("うん", "support_others", 2),
+    ("そうですね", "regular_holidays", 2),
+    ("もちろんです", "specialist_knowledge", 2),
+    ("いいえ", "regular_holidays", -2),
+    ("ううん", "talk_people", -2),
+    ("あまり", "talk_people", -1),
+    ("あまりないです", "steady_accuracy", -1),
+    ("そうでもないです", "visible_results", -1),
+    ("ないです", "targets_pressure", -2),
+    ("好きです", "support_others", 2),
+    ("大好きです!", "talk_people", 2),
+    ("得意です", "adapt_on_spot", 2),
+    ("苦手です", "steady_accuracy", -2),
+    ("まあまあ得意かな", "steady_accuracy", 1),
+    ("うん、まあ", "talk_people", 1),
+    ("どちらかといえば当てはまる", "talk_people", 1),
+    ("あまり当てはまらない", "targets_pressure", -1),
+    ("嫌いじゃないです", "talk_people", 1),
+    ("全然苦じゃない", "steady_accuracy", 2),
+    ("全然平気", "talk_people", 2),
+    ("苦手ではないです", "adapt_on_spot", 1),
+    ("やれなくはないけど、毎日だと疲れそう", "talk_people", -1),
+    ("はい、でも毎日は疲れそう", "talk_people", -1),
+    ("好きですけど、ちょっと疲れるかも", "talk_people", -1),
+    ("興味あります", "specialist_knowledge", 2),
+    ("とても重視します", "regular_holidays", 2),
+    ("したいです", "visible_results", 2),
+    ("したくないです", "visible_results", -2),
+    ("燃えます", "targets_pressure", 2),
+    ("しんどいです", "targets_pressure", -2),
+    # indifference → 0 for the asked trait
+    ("とくに気にしません", "regular_holidays", 0),
+    ("どっちでもいいかな", "talk_people", 0),
+    ("普通です", "talk_people", 0),
+    ("どちらともいえない", "support_others", 0),
+    ("わからない", "adapt_on_spot", 0),
+    ("こだわりはないです", "regular_holidays", 0),
+    ("場合によるかな", "talk_people", 0),
+    ("特にないです", "visible_results", 0),
+    ("そんなに気にしないかな", "regular_holidays", 0),
+    ("人による", "talk_people", 0),
+    # a hedge alone leans towards yes, as in parse_answer
+    ("それなりに", "talk_people", 1),
+    ("少しだけ", "talk_people", 1),
+    ("どちらかといえば", "support_others", 1),
+    ("たぶん大丈夫", "talk_people", 1),
+    ("はい、かなり", "talk_people", 2),
+    ("当てはまります", "support_others", 2),
+    ("いや、むしろ苦手", "talk_people", -2),
+    ("無理です", "targets_pressure", -2),
+    ("嫌ではないです", "talk_people", 1),
+    ("得意な方だと思う", "adapt_on_spot", 2),
+    ("資格は持ってないけど興味はある", "specialist_knowledge", 2),
+    ("休みは大事です", "regular_holidays", 2),
+    ("好きですか", "talk_people", None),
+    # trait words (either pole) decide when present
+    ("土日は休みたい", "regular_holidays", 2),
+    ("シフト制でも平気", "regular_holidays", -1),
+    ("一人で黙々とやるほうが好き", "talk_people", -2),
+    ("マニュアル通りがいい", "adapt_on_spot", -2),
+    ("裏方が好きです", "support_others", 2),
+    ("主役になりたい", "support_others", -2),
+    ("ノルマは嫌です", "targets_pressure", -2),
+    ("簿記は取りたいです", "specialist_knowledge", 2),
+    ("細かい作業は嫌いではないかも", "steady_accuracy", 1),
+    # words of another trait do not answer this question
+    ("ノルマは嫌", "regular_holidays", None),
+    ("土日は休みたい", "talk_people", None),
+    # nothing usable
+    ("うーん", "talk_people", None),
+    ("えっと", "talk_people", None),
+    ("質問の意味がよくわかりません", "talk_people", 0),
+    ("営業です", "talk_people", None),
+    ("", "talk_people", None),
+]
+
+
+@pytest.mark.parametrize(("text", "trait", "expected"), ANSWER_CASES,
+                         ids=[f"{c[1]}:{c[0] or 'empty'}" for c in ANSWER_CASES])
+def test_read_answer(reader: StatementReader, text: str, trait: str, expected: Optional[int]) -> None:
+    assert reader.read_answer(text, trait) == expected
+
+
+def test_cases_cover_every_trait() -> None:
+    traits = {trait for _, expected in READ_CASES for trait in expected}
+    traits |= {trait for _, trait, _ in ANSWER_CASES}
+    assert traits == set(TRAITS)
+
+
+# --- evidence ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "trait", "evidence"), [
+    ("土日は休みたいし、ノルマも嫌", "regular_holidays", "土日は休みたい"),
+    ("土日は休みたいし、ノルマも嫌", "targets_pressure", "ノルマも嫌"),
+    ("うーん、電話対応は苦手です。", "talk_people", "電話対応は苦手です"),
+    ("プレゼンは得意だけど、好きではない", "talk_people", "プレゼンは得意だけど、好きではない"),
+    ("大勢でわいわいするより、静かに自分のペースで進めたいです!", "talk_people",
+     "大勢でわいわいするより、静かに自分のペースで進めたいです"),
+    ("接客は苦手。でも、電話なら平気", "talk_people", "接客は苦手。でも、電話なら平気"),
+    ("ＰＣに向かって黙々とやるのが好き", "talk_people", "ＰＣに向かって黙々とやるのが好き"),
+])
+def test_evidence_quotes_the_users_words(reader: StatementReader, text: str, trait: str, evidence: str) -> None:
+    reading = reader.read(text)[trait]
+    assert reading == TraitReading(trait, reading.value, evidence)
+
+
+def test_readings_are_in_range(reader: StatementReader) -> None:
+    for text, _ in READ_CASES:
+        for trait, reading in reader.read(text).items():
+            assert trait in TRAITS and -2 <= reading.value <= 2 and reading.trait == trait
+
+
+def test_reading_is_fast(reader: StatementReader) -> None:
+    texts = [text for text, _ in READ_CASES]
+    for text in texts:  # warm-up: the tokenizer and its cache
+        reader.read(text)
+    start = time.perf_counter()
+    for text in texts:
+        reader.read(text + "。")  # new strings: the token cache does not help
+    per_message = (time.perf_counter() - start) / len(texts)
+    assert per_message < 0.005
+
+
+def test_default_reader_and_lexicon_are_cached() -> None:
+    assert default_reader() is default_reader()
+    assert default_lexicon() is default_lexicon()
+    assert default_reader().lexicon is default_lexicon()
+
+
+def test_default_lexicon_follows_knowledge_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    data["traits"]["talk_people"]["own"].append("カラオケ")
+    (tmp_path / "statements.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(tmp_path))
+    default_lexicon.cache_clear()
+    try:
+        assert StatementReader(default_lexicon()).read("カラオケが好き") == {
+            "talk_people": TraitReading("talk_people", 2, "カラオケが好き")}
+    finally:
+        default_lexicon.cache_clear()
+
+
+# --- lexicon errors ----------------------------------------------------------------------
+
+
+def _write_broken(tmp_path: Path, edit) -> Path:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+    edit(data)
+    path = tmp_path / "statements.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    # The trait ids are checked against traits.yml next to the lexicon.
+    (tmp_path / "traits.yml").write_text((LEXICON_PATH.parent / "traits.yml").read_text(encoding="utf-8"),
+                                         encoding="utf-8")
+    return path
+
+
+def test_the_shipped_lexicon_loads() -> None:
+    lexicon = load_lexicon(LEXICON_PATH)
+    assert set(lexicon.traits) == set(TRAITS)
+
+
+@pytest.mark.parametrize(("edit", "entry"), [
+    (lambda d: d["traits"]["talk_people"]["own"].append(""), "traits.talk_people.own"),
+    (lambda d: d["traits"]["talk_people"]["own"].append("会話"), "traits.talk_people.own"),
+    (lambda d: d["traits"]["talk_people"]["opposite"].append("会話"), "traits.talk_people.opposite"),
+    (lambda d: d["traits"].update(charm={"own": ["笑顔"], "opposite": ["無表情"]}), "traits.charm"),
+    (lambda d: d["traits"]["talk_people"].pop("opposite"), "traits.talk_people"),
+    (lambda d: d["predicates"]["positive"].append({"text": "好き", "pos": 3}), "predicates.positive"),
+    (lambda d: d["predicates"]["positive"].append({"text": "とても 好き", "pos": "形状詞"}), "predicates.positive"),
+    (lambda d: d["predicates"]["negative"].append("好き"), "predicates.negative"),
+    (lambda d: d["predicates"].update(lukewarm=["微温い"]), "predicates.lukewarm"),
+    (lambda d: d["predicates"]["positive"].append(["好き"]), "predicates.positive"),
+    (lambda d: d.pop("negators"), "negators"),
+    (lambda d: d.update(hedges=[]), "hedges"),
+    (lambda d: d.pop("traits"), "traits"),
+    (lambda d: d["indifference"].pop("when_negated"), "indifference.when_negated"),
+    (lambda d: d.update(hesitations="うーん"), "hesitations"),
+])
+def test_bad_lexicon_names_the_entry(tmp_path: Path, edit, entry: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(KnowledgeError) as raised:
+        load_lexicon(_write_broken(tmp_path, edit))
+    assert raised.value.file == "statements.yml"
+    assert raised.value.entry.startswith(entry)
+
+
+def test_unreadable_lexicon(tmp_path: Path) -> None:
+    path = tmp_path / "statements.yml"
+    path.write_text("traits: [unclosed", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="statements.yml"):
+        load_lexicon(path)
+    with pytest.raises(KnowledgeError, match="cannot be read"):
+        load_lexicon(tmp_path / "missing" / "statements.yml")
