@@ -30,7 +30,7 @@ from actions.queries import (
     answer_question,
     bullets,
 )
-from actions.retrieval import FactIndex, Hit, Query
+from actions.retrieval import COUNTERS, FactIndex, Hit, Query
 from actions.scoring import score
 from actions.statements import StatementReader, TraitReading
 from actions.text import Token, fold, tokenize
@@ -39,10 +39,17 @@ from actions.text import Token, fold, tokenize
 QUESTION_INTENTS = frozenset(HANDLERS) | {"ask_difference"}
 PREFERENCE_INTENT = "diagnosis_answer"
 FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+# Messages that may be someone telling about themselves (「会計のプロになりたい」 can look out of scope).
+STATEMENT_INTENTS = frozenset({PREFERENCE_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT})
+# What an overview already shows; other facts about the subject answer a question of their own.
+OVERVIEW_FIELDS = frozenset({"definition", "summary", "role_in_company", "duties", "styles"})
 
 # A retrieved fact answers a question only if it holds this share of the question's words
 # (weighted by how rare each word is in the articles). Calibrated on tests/natural/dev.yml.
 MIN_COVERAGE = 0.6
+# Outside office work, as the NLU sees it, retrieved facts must cover more of the message.
+MIN_OUT_OF_SCOPE_COVERAGE = 0.8
 # A role or office described instead of named: the best facts agree on it with this coverage.
 MIN_DESCRIPTION_COVERAGE = 0.5
 # A statement names a role when it says this share of a 'who fits' fact of that role.
@@ -61,7 +68,13 @@ _ELLIPSIS_WORDS = frozenset(
 # person's own job, context for the question, not what is asked about.
 _JOB_VERBS = frozenset(
     {"する", "働く", "勤める", "やる", "務める", "担当", "経験", "勤務", "所属", "在籍", "辞める", "退職",
-     "バイト", "アルバイト", "パート", "就く", "携わる", "従事", "続ける", "頑張る"}
+     "バイト", "アルバイト", "パート", "就く", "携わる", "従事", "続ける", "頑張る", "居る", "いる", "おる",
+     "配属"}
+)
+_DEMONSTRATIVES = frozenset({"それ", "その", "そこ", "これ", "この", "あれ", "あの", "そっち", "そちら"})
+_QUESTION_MARKERS = frozenset(
+    {"何", "なに", "なん", "どの", "どれ", "どこ", "誰", "だれ", "なぜ", "何故",
+     "どう", "どうして", "どんな", "いつ", "教える"}
 )
 # Conjunctive particles that end a clause of context: 〜ですが、〜けど、〜ので.
 _CLAUSE_ENDS = frozenset({"が", "けど", "けれど", "けれども", "ので", "から", "し", "のに", "て", "で"})
@@ -130,7 +143,8 @@ def _clauses(tokens: Sequence[Token]) -> List[Tuple[int, int]]:
 def context_mentions(text: str, entities: Iterable[Mapping[str, Any]]) -> List[str]:
     """Names in a clause about the person's own job, before the clause that asks.
 
-    「いま飲食店でホールをしているのですが、一般事務ってどんな仕事ですか」: ホール is context.
+    「いま飲食店でホールをしているのですが、一般事務ってどんな仕事ですか」: ホール is context, and
+    so is 経理 in 「経理課におります。マーケティングのやりがいは？」 or 「アパレル店員です！経理って…」.
     """
     tokens = tokenize(text)
     clauses = _clauses(tokens)
@@ -138,28 +152,46 @@ def context_mentions(text: str, entities: Iterable[Mapping[str, Any]]) -> List[s
         return []
     folded = fold(text)
     context = []
+    searched_from = 0
     for entity in entities:
         name = fold(str(entity.get("text") or entity.get("value") or ""))
-        at = folded.find(name) if name else -1
+        at = _position(folded, name, entity, searched_from)
         if at < 0:
             continue
+        searched_from = at + len(name)
         for start, end in clauses[:-1]:
             if not tokens[start].begin <= at < tokens[end - 1].end:
                 continue
             words = tokens[start:end]
-            if any(t.lemma in _JOB_VERBS or t.normalized in _JOB_VERBS for t in words) or _is_self_introduction(words):
+            if not _asks(words) and (
+                any(t.lemma in _JOB_VERBS or t.normalized in _JOB_VERBS for t in words)
+                or _is_self_introduction(words)
+            ):
                 context.append(str(entity.get("text") or entity.get("value")))
             break
     return context
 
 
+def _position(folded: str, name: str, entity: Mapping[str, Any], after: int) -> int:
+    """Where the entity is: its own offsets when they hold its text, else its next occurrence.
+
+    The offsets matter when a name occurs twice (「営業アシスタントとして働いてます。営業の…」).
+    """
+    start = entity.get("start")
+    if isinstance(start, int) and name and folded[start: start + len(name)] == name:
+        return start
+    return folded.find(name, after) if name else -1
+
+
+def _asks(words: Sequence[Token]) -> bool:
+    """A clause that asks something is not context, whatever verb it has."""
+    return any(t.surface in ("?", "？") or t.normalized in _QUESTION_MARKERS for t in words)
+
+
 def _is_self_introduction(words: Sequence[Token]) -> bool:
-    """「私は営業職ですが」「今は経理なんですけど」: a copula ending in a conjunctive particle."""
-    return (
-        len(words) >= 2
-        and words[-1].pos2 == "接続助詞"
-        and any(t.pos == "助動詞" and t.lemma in ("です", "だ") for t in words[-4:])
-    )
+    """「私は営業職ですが」「今は経理なんですけど」「アパレル店員です！」: a copula, then the clause ends."""
+    content = [t for t in words if t.pos not in ("補助記号", "空白")]
+    return len(content) >= 2 and any(t.pos == "助動詞" and t.lemma in ("です", "だ") for t in content[-4:])
 
 
 def asked_entities(text: str, entities: Sequence[Mapping[str, Any]]) -> List[Mapping[str, Any]]:
@@ -322,34 +354,116 @@ def respond(u: Understanding, message: Message, context: Context) -> Answer:
     kb = u.kb
     entities = list(message.entities)
     asked = asked_entities(message.text, entities)
-    context_names = [str(e.get("text") or "") for e in entities if e not in asked]
     names = [str(e.get("text") or "") for e in entities]
     intent = message.intent
+    asked = _demonstrative_subject(message.text, intent, asked, context)
 
-    if intent == PREFERENCE_INTENT or (intent == "ask_fit" and not _names_subject(asked)):
+    statement = intent in STATEMENT_INTENTS or (intent == "ask_fit" and not _names_subject(asked))
+    if statement:
         readings = u.reader.read(message.text)
         fitting = fitting_roles(kb, u.index, message.text)
         if readings or fitting:
             return _remember(preference_advice(kb, readings, fitting, message.text), None, context)
-        if intent == PREFERENCE_INTENT:
+        if intent == PREFERENCE_INTENT and not looks_like_a_question(message.text):
             return Answer((Reply("utter_preference_unclear"),))
+        if intent == PREFERENCE_INTENT:
+            intent = "ask_overview"  # 「目標のプレッシャーがあるのはどの部門？」 read as a statement
 
     # 「人事と営業は？」 classified as a comparison stays one.
     if intent in (QUESTION_INTENTS - {"ask_difference"}) | {FALLBACK_INTENT} and is_elliptical(message.text, asked):
         # A bare name: the previous kind of question about it, or what it is.
         intent = context.question or "ask_overview"
 
-    query = u.index.query(message.text, ignore=names)
+    query = u.index.query(question_part(message.text), ignore=names)
+    if not (query.terms or query.unknown or query.figures):
+        query = u.index.query(message.text, ignore=names)
+    if query.figures and (intent in QUESTION_INTENTS or intent in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT)):
+        if intent != OUT_OF_SCOPE_INTENT or _names_subject(asked) or query.terms:
+            return no_figures(u, asked, context, query)
     if intent in QUESTION_INTENTS:
-        return _question(u, intent, asked, context, query, context_names)
-    if intent == FALLBACK_INTENT:
-        hits = good_hits(u.index.search(query))
-        if hits:
-            return facts_answer(kb, hits)
-        if query.unknown and query.terms:
-            return not_in_articles(kb, query.unknown, None)
-        return Answer((Reply("utter_default"),))
+        return _question(u, intent, asked, context, query)
+    if intent in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT):
+        return _unplaced(u, intent, asked, context, query)
     return answer_question(kb, intent, asked, context.topic)
+
+
+def looks_like_a_question(text: str) -> bool:
+    """A question mark, a question word or a sentence-final か/の: 「どの部門？」「なぜですか」."""
+    tokens = tokenize(text)
+    if any(t.surface in ("?", "？") for t in tokens):
+        return True
+    if any(t.normalized in _QUESTION_MARKERS or t.surface in _QUESTION_MARKERS for t in tokens):
+        return True
+    last = [t for t in tokens if t.pos != "補助記号"][-1:]
+    return bool(last) and last[0].pos2 == "終助詞" and last[0].surface in ("か", "の", "かな")
+
+
+def question_part(text: str) -> str:
+    """The last clause of a message, where people put what they ask after the context.
+
+    「地方の会社の総務で働いてます。フロントオフィスの主な職種を教えて」 → the second sentence.
+    """
+    tokens = tokenize(text)
+    clauses = _clauses(tokens)
+    if len(clauses) < 2:
+        return text
+    start, end = clauses[-1]
+    return fold(text)[tokens[start].begin: tokens[end - 1].end]
+
+
+def _demonstrative_subject(
+    text: str, intent: str, asked: List[Mapping[str, Any]], context: Context
+) -> List[Mapping[str, Any]]:
+    """「それってフロント？バック？」 after a role: the role is asked about, the offices are the options."""
+    kind, _, value = (context.topic or "").partition(":")
+    offices_only = asked and all(e.get("entity") == "office" for e in asked)
+    if kind != "role" or not offices_only or not any(t.surface in _DEMONSTRATIVES for t in tokenize(text)):
+        return asked
+    return [{"entity": "job", "value": value, "text": ""}] if intent in QUESTION_INTENTS else asked
+
+
+def no_figures(u: Understanding, asked: Sequence[Mapping[str, Any]], context: Context, query: Query) -> Answer:
+    """「総務の年収は？」「月何時間？」: no number is in the articles; what they say on the topic, if anything."""
+    kb = u.kb
+    subject = _subject_name(kb, asked, Context()) if _names_subject(asked) else None
+    topics = [w for w in (*query.terms, *query.unknown) if len(w) > 1 and w not in COUNTERS][:2]
+    words = LIST_SEPARATOR.join(f"「{w}」" for w in (topics or query.figures[:1]))
+    what = f"{subject}の{words}" if subject else words
+    replies = [Reply("utter_no_figures", {"what": what})]
+    # 「月何時間」: the 月 belongs to the number asked for, not to the topic.
+    topic_query = Query(tuple(t for t in query.terms if len(t) > 1 and t not in COUNTERS), ())
+    about = _subject_about(asked)
+    hits = good_hits(u.index.search(topic_query, about=about)) if about and topic_query.terms else []
+    hits = hits or (good_hits(u.index.search(topic_query)) if topic_query.terms else [])
+    if hits:
+        related = facts_answer(kb, hits).replies[0]
+        replies.append(Reply("utter_related_facts", dict(related.params)))
+    elif subject:
+        replies.append(Reply("utter_articles_cover_subject", {"name": subject}))
+    else:
+        replies.append(Reply("utter_articles_cover"))
+    return Answer(tuple(replies))
+
+
+def _unplaced(
+    u: Understanding, intent: str, asked: Sequence[Mapping[str, Any]], context: Context, query: Query
+) -> Answer:
+    """A message the NLU did not place, or placed outside office work: look it up before giving up."""
+    kb = u.kb
+    hits = u.index.search(query)
+    # Outside office work (「好きな色は？」) a shared word is not enough: the facts must cover it all.
+    needed = MIN_COVERAGE if intent == FALLBACK_INTENT else MIN_OUT_OF_SCOPE_COVERAGE
+    good = [hit for hit in good_hits(hits) if hit.coverage >= needed]
+    if good and (intent == FALLBACK_INTENT or len(query.terms) >= 2 or _names_subject(asked)):
+        return facts_answer(kb, good)
+    if _names_subject(asked) and (query.unknown or intent == OUT_OF_SCOPE_INTENT):
+        # 「ソニーの人事部に入るには？」: about a role, but about nothing the articles say of it.
+        words = query.unknown or tuple(query.terms[:2])
+        if words:
+            return not_in_articles(kb, words, _subject_name(kb, asked, Context()))
+    if intent == FALLBACK_INTENT and query.unknown and query.terms:
+        return not_in_articles(kb, query.unknown, None)
+    return Answer((Reply("utter_default" if intent == FALLBACK_INTENT else "utter_out_of_scope"),))
 
 
 def _names_subject(entities: Iterable[Mapping[str, Any]]) -> bool:
@@ -362,7 +476,6 @@ def _question(
     asked: Sequence[Mapping[str, Any]],
     context: Context,
     query: Query,
-    context_names: Sequence[str],
 ) -> Answer:
     kb = u.kb
     named = _names_subject(asked)
@@ -387,11 +500,28 @@ def _question(
             return _remember(facts_answer(kb, good), intent, context)
         if query.unknown and intent not in GENERAL_QUESTIONS:
             return not_in_articles(kb, query.unknown, None)
+    elif intent == "ask_overview" and query.terms:
+        # 「バックオフィスはこれからどう変わる？」: about the office, but not what an overview shows.
+        subject = _subject_about(asked)
+        beyond = [hit for hit in good_hits(u.index.search(query, about=subject))
+                  if hit.passage.field not in OVERVIEW_FIELDS]
+        if subject and beyond:
+            return _remember(facts_answer(kb, beyond), intent, context)
     answer = answer_question(kb, intent, asked, context.topic)
     if query.unknown and (query.terms or query.aspects) and named:
         words = LIST_SEPARATOR.join(f"「{w}」" for w in query.unknown[:3])
         answer = Answer(answer.replies + (Reply("utter_partly_in_articles", {"words": words}),), answer.topic)
     return _remember(answer, intent, context)
+
+
+def _subject_about(asked: Sequence[Mapping[str, Any]]) -> Optional[str]:
+    """``role:<id>`` or ``office:<id>`` of the first role or office asked about."""
+    for entity in asked:
+        if entity.get("entity") == "job":
+            return f"role:{entity.get('value')}"
+        if entity.get("entity") == "office":
+            return f"office:{entity.get('value')}"
+    return None
 
 
 def _subject_name(kb: Knowledge, asked: Sequence[Mapping[str, Any]], context: Context) -> Optional[str]:

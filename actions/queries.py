@@ -256,8 +256,13 @@ def _role_or_office_aspect(
 
 
 def skills(kb: Knowledge, subject: Subject) -> Answer:
-    """Skills and abilities asked for."""
-    return _role_or_office_aspect(kb, subject, "skills", "features", "utter_role_skills", "utter_office_features")
+    """Skills and abilities asked for; for an office, also the skills its work builds."""
+    answer = _role_or_office_aspect(kb, subject, "skills", "features", "utter_role_skills", "utter_office_features")
+    office = kb.offices[subject.offices[0]] if not subject.roles else None
+    if office is None or not office.skills_gained:
+        return answer
+    extra = _facts_reply(kb, "utter_office_skills_gained", office.name, office.skills_gained)
+    return Answer(answer.replies + (extra,), answer.topic)
 
 
 def merits(kb: Knowledge, subject: Subject) -> Answer:

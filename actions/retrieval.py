@@ -62,6 +62,41 @@ EVERYDAY_WORDS: Mapping[str, Tuple[str, ...]] = {
 }
 
 
+# Questions that ask for a number: amounts, durations, rates, counts. The articles give none
+# (their only figures are in advertisements, which the knowledge leaves out), so such a
+# question gets an honest answer instead of facts that happen to share a word.
+FIGURE_WORDS = frozenset(
+    """
+    年収 月収 月給 初任給 時給 日給 年俸 手取り 賞与 ボーナス 給与額 相場 平均 倍率 割合 比率 パーセント 何パーセント
+    ランキング 順位 統計 件数 人数 幾ら いくら 偏差値 求人数 求人倍率
+    """.split()
+)
+# 何 + one of these, or 何時間 as one word: a count of something.
+COUNTERS = frozenset("時間 年 人 件 割 円 日 回 倍 社 歳 万 点 ヶ月 か月 カ月 ヵ月 週 分 級 パーセント %".split())
+# With どれくらい / どのくらい, these nouns make the question one about a number.
+MEASURED = frozenset("給料 給与 収入 残業 労働時間 人数 費用 期間 年数 時間 休み 休日 日数".split())
+_HOW_MUCH = frozenset({"どれくらい", "どのくらい", "どれぐらい", "どのぐらい", "どの位", "どれ位"})
+
+
+def figure_words(tokens: Sequence[Token], vocabulary: Set[str]) -> List[str]:
+    """The words of a question that ask for a number (年収, 何時間, 合格率 ...)."""
+    found: List[str] = []
+    how_much = any(phrase in "".join(t.surface for t in tokens) for phrase in _HOW_MUCH)
+    for i, token in enumerate(tokens):
+        word = token.surface
+        if token.normalized in FIGURE_WORDS or word in FIGURE_WORDS:
+            found.append(word)
+        elif word.startswith("何") and word[1:] in COUNTERS:
+            found.append(word)
+        elif word == "何" and i + 1 < len(tokens) and tokens[i + 1].surface in COUNTERS:
+            found.append(word + tokens[i + 1].surface)
+        elif word.endswith("率") and len(word) > 1 and token.normalized not in vocabulary:
+            found.append(word)
+        elif how_much and token.normalized in MEASURED:
+            found.append(word)
+    return list(dict.fromkeys(found))
+
+
 @dataclass(frozen=True)
 class Passage:
     """One retrievable fact: its text, its article, and what it is about."""
@@ -98,6 +133,8 @@ class Query:
     unknown: Tuple[str, ...]
     # Words asking for a kind of answer a handler gives (メリット, スキル, 需要).
     aspects: Tuple[str, ...] = ()
+    # Words asking for a number (年収, 何時間, 合格率): the articles give none.
+    figures: Tuple[str, ...] = ()
 
 
 def passages(kb: Knowledge) -> List[Passage]:
@@ -219,7 +256,11 @@ class FactIndex:
         terms: List[str] = []
         unknown: List[str] = []
         aspects: List[str] = []
-        for token in tokenize(text):
+        tokens = tokenize(text)
+        figures = figure_words(tokens, self.vocabulary)
+        for token in tokens:
+            if token.surface in figures or token.normalized in FIGURE_WORDS:
+                continue
             if token.is_content and any(f in ASPECT_WORDS for f in (token.normalized, token.lemma, token.surface)):
                 aspects.append(token.surface)
             if not token.is_content or _is_question_word(token):
@@ -238,7 +279,8 @@ class FactIndex:
                 len(p) >= 2 and p not in self.vocabulary for p in parts))
             if missing and _could_be_a_topic(token):
                 unknown.append(token.surface)
-        return Query(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(unknown)), tuple(dict.fromkeys(aspects)))
+        return Query(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(unknown)), tuple(dict.fromkeys(aspects)),
+                     tuple(figures))
 
     def search(self, query: Query, k: int = 5, about: Optional[str] = None) -> List[Hit]:
         """The best passages for the query's terms, optionally only those about one subject."""

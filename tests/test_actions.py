@@ -362,7 +362,7 @@ def test_compare_turn_puts_the_earlier_role_first(make_tracker: Any, domain: Dic
 
 # Rules only send ask_* intents here, but a policy can still predict the action after any
 # intent: the user then gets utter_default instead of no reply at all, and the topic stays.
-@pytest.mark.parametrize("intent", ["greet", "nlu_fallback", "out_of_scope", None, ""])
+@pytest.mark.parametrize("intent", ["greet", "nlu_fallback", None, ""])
 @pytest.mark.parametrize("entities", [[], [job("accounting", "経理")]])
 def test_unanswerable_intent_gets_a_polite_default(
     dispatcher: CollectingDispatcher, make_tracker: Any, domain: Dict[str, Any], intent: Optional[str],
@@ -372,4 +372,13 @@ def test_unanswerable_intent_gets_a_polite_default(
     events = run(dispatcher, tracker, domain)
     assert sent(dispatcher) == ["utter_default"]
     assert render(dispatcher.messages[0], domain, tracker.slots).startswith("すみません、うまく理解できませんでした。")
+    assert topic_events(events) == []
+
+
+@pytest.mark.parametrize("text", ["こんにちは", "明日の天気は？", "好きな色は？", "うどんとそばの違い"])
+def test_out_of_scope_with_nothing_from_the_articles_says_what_the_bot_covers(
+    dispatcher: CollectingDispatcher, make_tracker: Any, domain: Dict[str, Any], text: str
+) -> None:
+    events = run(dispatcher, make_tracker("out_of_scope", [], text, topic="role:hr"), domain)
+    assert sent(dispatcher) == ["utter_out_of_scope"]
     assert topic_events(events) == []

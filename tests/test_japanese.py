@@ -227,6 +227,10 @@ MATCH_CASES = [
     ("オペレーターの仕事", [(JOB, "call_center", "オペレーター", 0, 6)]),
     ("PR担当", [(JOB, "marketing", "PR", 0, 2)]),
     ("経理と人事の違いは?", [(JOB, "accounting", "経理", 0, 2), (JOB, "hr", "人事", 3, 5)]),
+    # Long katakana names typed in hiragana.
+    ("ばっくおふぃすってなに", [("office", "back", "ばっくおふぃす", 0, 7)]),
+    ("まーけてぃんぐの仕事", [(JOB, "marketing", "まーけてぃんぐ", 0, 7)]),
+    ("ばっくあっぷ", []),
     # Katakana and Latin names must stand alone.
     ("バックアップの取り方", []),
     ("マーケットの動向", []),

@@ -83,11 +83,26 @@ def test_retrieval_finds_the_fact(u: Understanding, question: str, about: str, w
 
 @pytest.mark.parametrize(
     "question, unknown",
-    [("経理の年収はいくら？", "年収"), ("総務の離職率って高い？", "離職率"), ("人事でTOEICは必要？", "toeic")],
+    [("人事でTOEICは必要？", "toeic"), ("総務に秘書検定は役立つ？", "秘書"), ("ソニーの経理に入るには", "ソニー")],
 )
 def test_words_the_articles_never_use_are_reported(u: Understanding, question: str, unknown: str) -> None:
     query = u.index.query(question, ignore=["経理", "総務", "人事"])
     assert unknown in [w.casefold() for w in query.unknown]
+
+
+@pytest.mark.parametrize(
+    "question, figure",
+    [("経理の年収はいくら？", "年収"), ("総務の離職率って高い？", "離職率"), ("営業って月何時間残業するの", "何時間"),
+     ("管理職になるまで何年かかる？", "何年"), ("在宅の会社は何割くらい", "何割"), ("残業はどれくらいありますか", "残業"),
+     ("FP2級の合格率", "合格率")],
+)
+def test_questions_asking_for_a_number_are_recognised(u: Understanding, question: str, figure: str) -> None:
+    assert figure in u.index.query(question).figures
+
+
+@pytest.mark.parametrize("question", ["営業の大変なところは？", "解約率ってなに？", "経理はどれくらい大変？", "平日休みは多い？"])
+def test_questions_without_a_number_are_not_figure_questions(u: Understanding, question: str) -> None:
+    assert u.index.query(question).figures == ()
 
 
 @pytest.mark.parametrize("question", ["経理のメリットは？", "総務の需要がある業界は", "人事の別名を教えて",
@@ -207,9 +222,23 @@ def test_a_question_about_a_described_role_is_answered_for_that_role(u: Understa
 
 
 def test_an_unanswerable_aspect_is_said_honestly(u: Understanding) -> None:
-    answer = say(u, "ask_overview", "経理の年収ってどのくらい？", [ent("job", "accounting", "経理")])
+    answer = say(u, "ask_overview", "経理だとTOEICは？", [ent("job", "accounting", "経理")])
     assert names(answer) == ["utter_not_in_articles", "utter_articles_cover_subject"]
+    assert answer.replies[0].params["what"] == "経理の「toeic」"
+
+
+@pytest.mark.parametrize("intent", ["ask_overview", "ask_merits", "out_of_scope", "nlu_fallback"])
+def test_a_number_the_articles_do_not_give_is_never_invented(u: Understanding, intent: str) -> None:
+    answer = say(u, intent, "経理の年収ってどのくらい？", [ent("job", "accounting", "経理")])
+    assert names(answer) == ["utter_no_figures", "utter_articles_cover_subject"]
     assert answer.replies[0].params["what"] == "経理の「年収」"
+
+
+def test_a_number_question_shows_what_the_articles_say_on_its_topic(u: Understanding) -> None:
+    answer = say(u, "ask_demerits", "バックオフィスって残業は月何時間くらい？", [ent("office", "back", "バックオフィス")])
+    assert names(answer) == ["utter_no_figures", "utter_related_facts"]
+    assert "残業" in answer.replies[0].params["what"]
+    assert "残業" in answer.replies[1].params["items"]
 
 
 def test_a_question_partly_covered_is_answered_with_a_note(u: Understanding) -> None:

@@ -268,7 +268,7 @@ EXPECTED: Dict[str, Dict[str, Tuple[List[Tuple[str, Optional[str]]], Optional[st
     },
     "ask_skills": {
         ROLE: ([("utter_role_skills", HR)], "role:hr"),
-        OFFICE: ([("utter_office_features", BACK)], "office:back"),
+        OFFICE: ([("utter_office_features", BACK), ("utter_office_skills_gained", BACK)], "office:back"),
         NOTHING: (ASK_TOPIC, None),
     },
     "ask_merits": {

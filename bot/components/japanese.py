@@ -22,6 +22,8 @@ _SPACE = re.compile(r"\s+")
 _ASCII_WORD = re.compile(r"[0-9a-z]")
 _HIRAGANA_START, _HIRAGANA_END = ord("ぁ"), ord("ゖ")
 _KATAKANA_OFFSET = ord("ァ") - ord("ぁ")
+# Katakana names from this length on are also found when typed in hiragana.
+MIN_KANA_SPELLED_LENGTH = 5
 # A reading followed by one of these continues a longer word: ジンジ|ャー, けいり|ん, じんじ|ゃ.
 _WORD_CONTINUATION = set("ァィゥェォャュョヮンー")
 
@@ -108,9 +110,12 @@ class AliasMatcher:
         self._surface: Dict[str, Tuple[str, str]] = {}
         self._normalized: Dict[str, Tuple[str, str]] = {}
         self._reading: Dict[str, Tuple[str, str]] = {}
+        self._long_katakana: Dict[str, Tuple[str, str]] = {}
         for alias, target in aliases.items():
             key = unicodedata.normalize("NFKC", alias).casefold()
             self._surface[key] = target
+            if len(key) >= MIN_KANA_SPELLED_LENGTH and all(_is_katakana(ch) for ch in key):
+                self._long_katakana[key] = target
             morphemes = analyzer(key)
             normalized = "".join(m.normalized for m in morphemes).casefold()
             if normalized:
@@ -128,6 +133,10 @@ class AliasMatcher:
         kana = to_katakana(folded)
         candidates += [c for c in _find_all(kana, self._reading, check_boundaries=False)
                        if _reading_stands_alone(kana, c[0], c[1])]
+        # Katakana names typed in hiragana (ばっくおふぃす, まーけてぃんぐ) are the same names. Short
+        # ones are left out: ばっく in ばっくの仕事 would need word boundaries hiragana text lacks.
+        if kana != folded:
+            candidates += _find_all(kana, self._long_katakana, check_boundaries=False)
         chosen: List[Tuple[int, int, str, str]] = []
         for start, end, entity, value in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
             if all(end <= s or start >= e for s, e, _, _ in chosen):
