@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.natural import Context, default_understanding, message_from, respond
+from actions.queries import Answer
 
 TOPIC_SLOT = "topic"
 QUESTION_SLOT = "last_question"
@@ -29,13 +30,23 @@ class ActionAnswerQuestion(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         """Sends the answer's messages and stores the subject and question type for follow-ups."""
-        context = Context(tracker.get_slot(TOPIC_SLOT), tracker.get_slot(QUESTION_SLOT))
-        answer = respond(default_understanding(), message_from(tracker.latest_message), context)
-        for reply in answer.replies:
-            dispatcher.utter_message(response=reply.response, **reply.params)
-        events = []
-        if answer.topic and answer.topic != context.topic:
-            events.append(SlotSet(TOPIC_SLOT, answer.topic))
-        if answer.question and answer.question != context.question:
-            events.append(SlotSet(QUESTION_SLOT, answer.question))
-        return events
+        context = context_of(tracker)
+        return send(dispatcher, respond(default_understanding(), message_from(tracker.latest_message), context),
+                    context)
+
+
+def context_of(tracker: Tracker) -> Context:
+    """The topic and the kind of question the conversation remembers."""
+    return Context(tracker.get_slot(TOPIC_SLOT), tracker.get_slot(QUESTION_SLOT))
+
+
+def send(dispatcher: CollectingDispatcher, answer: Answer, context: Context) -> List[Dict[Text, Any]]:
+    """Sends the answer's messages; the events that remember its topic and kind of question."""
+    for reply in answer.replies:
+        dispatcher.utter_message(response=reply.response, **reply.params)
+    events = []
+    if answer.topic and answer.topic != context.topic:
+        events.append(SlotSet(TOPIC_SLOT, answer.topic))
+    if answer.question and answer.question != context.question:
+        events.append(SlotSet(QUESTION_SLOT, answer.question))
+    return events

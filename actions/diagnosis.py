@@ -10,7 +10,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import context_of, send
 from actions.knowledge import default_knowledge
+from actions.natural import about_the_articles, default_understanding, message_from
 from actions.queries import Reply
 from actions.scoring import (
     ROLES_PER_PAGE,
@@ -145,6 +147,11 @@ class DiagnosisResultAction(Action, ABC):
         """Scores the stored answers, or offers a diagnosis when none is finished."""
         kb = default_knowledge()
         if unanswered(kb, tracker.slots):
+            # 「情報システムの重要度が上がってるのはなぜ？」 is not 「なぜ？」 about a result.
+            context = context_of(tracker)
+            answer = about_the_articles(default_understanding(), message_from(tracker.latest_message), context)
+            if answer is not None:
+                return send(dispatcher, answer, context)
             dispatcher.utter_message(response="utter_no_diagnosis_yet")
             return []
         result = score(kb, answers_from_slots(kb, tracker.slots))

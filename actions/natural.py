@@ -30,7 +30,7 @@ from actions.queries import (
     answer_question,
     bullets,
 )
-from actions.retrieval import COUNTERS, FactIndex, Hit, Query
+from actions.retrieval import COUNTERS, FIGURE_WORDS, FactIndex, Hit, Query
 from actions.scoring import score
 from actions.statements import StatementReader, TraitReading
 from actions.text import Token, fold, tokenize
@@ -48,6 +48,9 @@ OVERVIEW_FIELDS = frozenset({"definition", "summary", "role_in_company", "duties
 # A retrieved fact answers a question only if it holds this share of the question's words
 # (weighted by how rare each word is in the articles). Calibrated on tests/natural/dev.yml.
 MIN_COVERAGE = 0.6
+# Below the fallback threshold, a question about a named role takes the best question intent
+# the classifier saw, if it saw one with at least this confidence.
+MIN_QUESTION_CONFIDENCE = 0.2
 # Outside office work, as the NLU sees it, retrieved facts must cover more of the message.
 MIN_OUT_OF_SCOPE_COVERAGE = 0.8
 # A role or office described instead of named: the best facts agree on it with this coverage.
@@ -103,6 +106,9 @@ class Message:
     intent: str
     text: str
     entities: Tuple[Mapping[str, Any], ...] = ()
+    # The classifier's intents, best first, as (name, confidence): what it meant below the
+    # fallback threshold.
+    ranking: Tuple[Tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,7 +227,8 @@ def is_elliptical(text: str, entities: Sequence[Mapping[str, Any]]) -> bool:
 # ----------------------------------------------------------------------------- retrieval
 
 
-def _about_name(kb: Knowledge, about: str) -> str:
+def about_name(kb: Knowledge, about: str) -> str:
+    """The name of what a passage is about: a role, an office or a topic of the articles."""
     kind, _, value = about.partition(":")
     if kind == "role" and value in kb.roles:
         return kb.roles[value].name
@@ -233,8 +240,8 @@ def _about_name(kb: Knowledge, about: str) -> str:
 def _label(kb: Knowledge, hit: Hit) -> str:
     passage = hit.passage
     if passage.about.startswith("topic:"):
-        return _about_name(kb, passage.about)
-    return _about_name(kb, passage.about) + FIELD_LABELS.get(passage.field, "")
+        return about_name(kb, passage.about)
+    return about_name(kb, passage.about) + FIELD_LABELS.get(passage.field, "")
 
 
 def facts_answer(kb: Knowledge, hits: Sequence[Hit]) -> Answer:
@@ -369,22 +376,57 @@ def respond(u: Understanding, message: Message, context: Context) -> Answer:
         if intent == PREFERENCE_INTENT:
             intent = "ask_overview"  # 「目標のプレッシャーがあるのはどの部門？」 read as a statement
 
+    if intent == FALLBACK_INTENT and _names_subject(asked):
+        # 「営業アシスタントとして働いてます。営業のデメリットは？」 below the threshold: a question about
+        # a named role is still a question; the classifier's best question intent says which.
+        intent = next((name for name, confidence in message.ranking
+                       if name in QUESTION_INTENTS and confidence >= MIN_QUESTION_CONFIDENCE), intent)
+
     # 「人事と営業は？」 classified as a comparison stays one.
     if intent in (QUESTION_INTENTS - {"ask_difference"}) | {FALLBACK_INTENT} and is_elliptical(message.text, asked):
         # A bare name: the previous kind of question about it, or what it is.
         intent = context.question or "ask_overview"
 
-    query = u.index.query(question_part(message.text), ignore=names)
-    if not (query.terms or query.unknown or query.figures):
-        query = u.index.query(message.text, ignore=names)
+    if intent == OUT_OF_SCOPE_INTENT:
+        # The NLU drops role names from out-of-scope messages (ホテルのフロント): they are not what
+        # is looked up either (「営業中のラーメン屋さん」).
+        names += [alias for alias in u.kb.aliases() if alias in fold(message.text)]
+    query = _query(u, message.text, names)
     if query.figures and (intent in QUESTION_INTENTS or intent in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT)):
-        if intent != OUT_OF_SCOPE_INTENT or _names_subject(asked) or query.terms:
+        # Outside office work, a count is not about the articles (「東京の人口は何人？」); pay is.
+        about_work = any(word in FIGURE_WORDS for word in query.figures) or query.terms
+        if intent != OUT_OF_SCOPE_INTENT or _names_subject(asked) or about_work:
             return no_figures(u, asked, context, query)
     if intent in QUESTION_INTENTS:
         return _question(u, intent, asked, context, query)
     if intent in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT):
         return _unplaced(u, intent, asked, context, query)
     return answer_question(kb, intent, asked, context.topic)
+
+
+def about_the_articles(u: Understanding, message: Message, context: Context) -> Optional[Answer]:
+    """The answer to a message taken for a diagnosis command that asks about the articles instead.
+
+    「情報システム部門の重要度が上がってるのはなぜ？」 can look like 「なぜ？」 after a result; it names a
+    role, so it is a question about it. ``None`` when the message names nothing the articles cover.
+    """
+    named = _names_subject(message.entities)
+    if not named and not good_hits(u.index.search(u.index.query(message.text))):
+        return None
+    return respond(u, Message("ask_overview", message.text, message.entities), context)
+
+
+def _query(u: Understanding, text: str, names: Sequence[str]) -> Query:
+    """What to look up: the clause that asks, with words from the context only if it has none.
+
+    Words the articles never use count as unknown only in the asking clause: 「新卒で一般事務に
+    配属されました。カスタマーサポートってどんな仕事？」 does not ask about 新卒.
+    """
+    asking = u.index.query(question_part(text), ignore=names)
+    if asking.terms or asking.unknown or asking.figures:
+        return asking
+    whole = u.index.query(text, ignore=names)
+    return Query(whole.terms, (), asking.aspects or whole.aspects, asking.figures)
 
 
 def looks_like_a_question(text: str) -> bool:
@@ -531,7 +573,7 @@ def _subject_name(kb: Knowledge, asked: Sequence[Mapping[str, Any]], context: Co
             return kb.roles[value].name
         if entity.get("entity") == "office" and value in kb.offices:
             return kb.offices[value].name
-    return _about_name(kb, context.topic) if context.topic else None
+    return about_name(kb, context.topic) if context.topic else None
 
 
 def _remember(answer: Answer, question: Optional[str], context: Context) -> Answer:
@@ -552,7 +594,11 @@ def default_understanding() -> Understanding:
 def message_from(parse_data: Mapping[str, Any]) -> Message:
     """The NLU result of the tracker's latest message as a :class:`Message`."""
     intent = (parse_data.get("intent") or {}).get("name") or ""
-    return Message(intent, str(parse_data.get("text") or ""), tuple(parse_data.get("entities") or ()))
+    ranking = tuple(
+        (str(r.get("name")), float(r.get("confidence") or 0.0))
+        for r in parse_data.get("intent_ranking") or () if isinstance(r, Mapping) and r.get("name")
+    )
+    return Message(intent, str(parse_data.get("text") or ""), tuple(parse_data.get("entities") or ()), ranking)
 
 
 def params_of(answer: Answer) -> List[Dict[str, Any]]:

@@ -365,7 +365,8 @@ def office_roles(kb: Knowledge, subject: Subject) -> Answer:
     """Which roles an office has, or which office a role belongs to."""
     if subject.roles:
         replies = tuple(
-            Reply("utter_role_office", {"name": kb.roles[r].name, "office": kb.offices[kb.roles[r].office].name})
+            Reply("utter_role_office", {"name": kb.roles[r].name, "office": kb.offices[kb.roles[r].office].name,
+                                        "sources": sources_of(kb, [kb.roles[r].summary])})
             for r in subject.roles
         )
         return Answer(replies, subject.topic)
@@ -377,7 +378,10 @@ def _office_roles_reply(kb: Knowledge, office: Office) -> Reply:
     roles = kb.roles_in(office.id)
     if not roles:
         return Reply("utter_office_no_roles", {"name": office.name})
-    return Reply("utter_office_roles", {"name": office.name, "roles": _role_names(roles)})
+    # Each role's summary is where an article places it in its office.
+    citations = Citations(kb, [role.summary for role in roles])
+    names = LIST_SEPARATOR.join(role.name + citations.mark(role.summary) for role in roles)
+    return Reply("utter_office_roles", {"name": office.name, "roles": names, "sources": citations.sources})
 
 
 def difference(kb: Knowledge, subject: Subject, topic: Optional[str], same_role_twice: bool = False) -> Answer:

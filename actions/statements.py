@@ -300,6 +300,9 @@ class Match:
     end: int
     roles: Tuple[Role, ...]
     negations: int = 0
+    # Negators that came after あまり/そんなに: in 「集中力はあまりない」 with no predicate the
+    # answer word あまり already says the no, so they do not flip the trait word as well.
+    after_mild: int = 0
     # A wish after a predicate (避けたい) only carries it: the predicate is what counts.
     transparent: bool = False
     kinds: FrozenSet[str] = frozenset()
@@ -451,24 +454,28 @@ def _attach_negators(tokens: Sequence[Token], clause: Clause) -> int:
     head: Optional[Match] = None
     absorbed = False  # the last head is a word outside the lexicon: 出勤しない
     orphans = 0
+    mild = 0  # 1 once あまり/そんなに has come since the last head
     i = clause.start
     while i < clause.end:
         match = by_start.get(i)
         if match is None:
             if _is_head_word(tokens[i]):
-                head, absorbed = None, True
+                head, absorbed, mild = None, True, 0
             i += 1
             continue
         if match.has(NEGATOR):
             if head is not None:
                 head.negations += 1
+                head.after_mild += mild
             elif not absorbed:
                 orphans += 1
         elif match.has(DESIRE) and head is not None and head.has(PREDICATE):
             match.transparent = True  # 避けたい: the wish keeps the sign of 避ける, negators go to it
         elif match.kinds & _HEADS and not match.has(MILD_NEGATION):
             # あまり is also a one-word answer, but in あまりない the ない is the answer's own.
-            head, absorbed = match, False
+            head, absorbed, mild = match, False, 0
+        elif match.has(MILD_NEGATION):
+            mild = 1
         i = match.end
     return orphans
 
@@ -563,13 +570,20 @@ def _scaled(clause: Clause, sign: int, strength: int, negations: int) -> int:
 
 
 def _mentions(clause: Clause) -> Dict[str, int]:
-    """Trait → pole the clause names; a negated trait word flips (休めない), the majority wins."""
+    """Trait → pole the clause names; a negated trait word flips (休めない), the majority wins.
+
+    Where あまり/そんなに is the only evaluation, its ない is the answer's own: 「集中力はあまりない」
+    is −1 on the trait, not +1.
+    """
     sums: Dict[str, int] = {}
     last: Dict[str, int] = {}
+    predicate = _predicate(clause)
+    answer_says_no = predicate is not None and predicate.has(MILD_NEGATION) and not predicate.has(PREDICATE)
     for match in clause.matches:
+        negations = match.negations - (match.after_mild if answer_says_no else 0)
         for role in match.roles:
             if role.kind == TRAIT:
-                pole = role.polarity * (-1 if match.negations % 2 else 1)
+                pole = role.polarity * (-1 if negations % 2 else 1)
                 sums[role.trait] = sums.get(role.trait, 0) + pole
                 last[role.trait] = pole
     return {trait: (1 if total > 0 else -1) if total else last[trait] for trait, total in sums.items()}

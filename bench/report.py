@@ -36,6 +36,15 @@ def _rows(users: List[int]) -> List[Row]:
         ("entity F1, held-out", _get("held_out", "entity_f1"), lambda v, b: v >= 0.95, "{:.3f}", "≥ 0.95"),
         ("intent accuracy, 5-fold CV", _get("cross_validation", "intent_accuracy"), None, "{:.3f}", ""),
         ("entity F1, 5-fold CV", _get("cross_validation", "entity_f1"), None, "{:.3f}", ""),
+        ("natural set: answers right (tests/natural/test.yml)", _get("serving", "natural", "accuracy"),
+         lambda v, b: v >= 0.95, "{:.3f}", "≥ 0.95"),
+        ("natural set: honest on unanswerable questions", _get("serving", "natural", "kinds", "unanswerable"),
+         None, "{:.3f}", ""),
+        ("natural set: statements about oneself", _get("serving", "natural", "kinds", "preference"),
+         None, "{:.3f}", ""),
+        ("natural set: follow-ups (ellipsis)", _get("serving", "natural", "kinds", "ellipsis"), None, "{:.3f}", ""),
+        ("retrieval precision@3 (concept and description questions)", _get("retrieval", "precision"),
+         None, "{:.3f}", ""),
     ]
     for n in users:
         who = f"{n} user" if n == 1 else f"{n} users"

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 from bench import report  # noqa: E402
 from tests.check_nlu_report import RESPONSIBLE as OURS_RESPONSIBLE  # noqa: E402
 from tests.check_nlu_report import entity_scores  # noqa: E402
+from tests.natural.evaluate import evaluate as evaluate_natural  # noqa: E402
 from tests.servers import RasaServers  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -226,6 +227,44 @@ def locust(url: str, users: int, seconds: int, think: tuple, out: Path, label: s
             "by_kind": {name: figures(row) for name, row in rows.items()}}
 
 
+NATURAL_CASES = ROOT / "tests" / "natural" / "test.yml"
+
+
+def natural(url: str) -> Dict[str, Any]:
+    """The natural evaluation set over REST: answer accuracy overall and per kind of message."""
+    report_ = evaluate_natural(url, NATURAL_CASES)
+    kinds = {kind: r.passed / r.total for kind, r in report_.kinds.items() if r.total}
+    return {"accuracy": report_.rate, "cases": report_.total, "kinds": kinds}
+
+
+def retrieval_precision(k: int = 3) -> Dict[str, Any]:
+    """Precision@k of the fact retrieval on the set's concept and description questions.
+
+    A retrieved fact is relevant when it holds one of the words the case expects in the answer
+    (its ``all`` and ``any`` entries); single-turn cases only, since retrieval sees one message.
+    """
+    import yaml
+
+    from actions.knowledge import default_knowledge
+    from actions.natural import about_name
+    from actions.retrieval import default_index
+
+    index = default_index()
+    kb = default_knowledge()
+    cases = yaml.safe_load(NATURAL_CASES.read_text(encoding="utf-8"))["cases"]
+    precisions = []
+    for case in cases:
+        if case["kind"] not in ("concept", "description") or len(case["turns"]) != 1:
+            continue
+        entries = case["expect"].get("all", []) + case["expect"].get("any", [])
+        expected = [word for entry in entries for word in entry.split("|")]
+        hits = index.search(index.query(case["turns"][0]), k=k)
+        relevant = [any(word in f"{about_name(kb, h.passage.about)} {h.passage.title} {h.passage.text}"
+                        for word in expected) for h in hits]
+        precisions.append(sum(relevant) / len(hits) if hits else 0.0)
+    return {"precision": statistics.mean(precisions) if precisions else 0.0, "questions": len(precisions)}
+
+
 def serve(name: str, model: Path, out: Path, args: argparse.Namespace) -> Dict[str, Any]:
     """Start the bot, then start-up time, growth, load levels, saturation and peak memory."""
     directory = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
@@ -234,7 +273,9 @@ def serve(name: str, model: Path, out: Path, args: argparse.Namespace) -> Dict[s
     servers.start()
     result: Dict[str, Any] = {"ready_s": time.perf_counter() - started}
     try:
-        log(f"{name}: ready after {result['ready_s']:.1f} s; one conversation of {args.growth} messages")
+        log(f"{name}: ready after {result['ready_s']:.1f} s; the natural evaluation set")
+        result["natural"] = natural(servers.url)
+        log(f"{name}: one conversation of {args.growth} messages")
         result["growth"] = growth(servers.url, args.growth)
         result["load"] = []
         for users in args.users:
@@ -308,6 +349,8 @@ def main() -> int:
                         jobs[f"cv-{half}"] = pool.submit(cv_folds, args.folds, half, RESULTS, one_thread)
         for name in args.bots:
             results["bots"][name] = jobs[name].result()
+        if "ours" in args.bots:
+            results["bots"]["ours"]["retrieval"] = retrieval_precision()
         cv_jobs = [jobs[key] for key in jobs if key.startswith("cv-")]
         for job in cv_jobs:
             job.result()

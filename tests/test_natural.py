@@ -327,3 +327,13 @@ def test_every_question_kind_keeps_its_subject_for_a_new_question(
     second = say(u, "ask_demerits", "デメリットは？", [], topic=first.topic, question=first.question)
     assert names(second)[0] in ("utter_role_hard", "utter_office_demerits", "utter_role_no_hard")
     assert second.question == "ask_demerits"
+
+
+def test_a_question_mistaken_for_a_diagnosis_command_is_answered(u: Understanding) -> None:
+    from actions.natural import about_the_articles
+
+    assert about_the_articles(u, Message("why_result", "なぜ？"), Context()) is None
+    assert about_the_articles(u, Message("more_results", "他には？"), Context()) is None
+    answer = about_the_articles(u, Message("why_result", "バックオフィスの仕事はこれからどう変わっていくの？なぜ？",
+                                           (ent("office", "back", "バックオフィス"),)), Context())
+    assert answer is not None and answer.topic == "office:back"
