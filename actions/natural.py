@@ -53,6 +53,11 @@ MIN_COVERAGE = 0.6
 MIN_QUESTION_CONFIDENCE = 0.2
 # Outside office work, as the NLU sees it, retrieved facts must cover more of the message.
 MIN_OUT_OF_SCOPE_COVERAGE = 0.8
+# Facts replace a handler's answer only when they hold nearly all of the question's words.
+MIN_OVERRIDE_COVERAGE = 0.85
+# ... and only for questions whose words weigh this much (idf): one rare word such as 人員削減,
+# or two ordinary ones.
+MIN_OVERRIDE_WEIGHT = 4.0
 # A role or office described instead of named: the best facts agree on it with this coverage.
 MIN_DESCRIPTION_COVERAGE = 0.5
 # A statement names a role when it says this share of a 'who fits' fact of that role.
@@ -260,6 +265,22 @@ def good_hits(hits: Sequence[Hit]) -> List[Hit]:
     return [hit for hit in hits if hit.coverage >= MIN_COVERAGE][:RETRIEVED_FACTS]
 
 
+def answering_hits(index: FactIndex, query: Query, hits: Sequence[Hit]) -> List[Hit]:
+    """The good hits, or else the few best that answer the question together, one word each."""
+    good = good_hits(hits)
+    if good:
+        return good
+    together: List[Hit] = []
+    for hit in hits:
+        if hit.groups - {i for h in together for i in h.groups}:
+            together.append(hit)
+        if len(together) == RETRIEVED_FACTS:
+            break
+    if len(together) > 1 and index.joint_coverage(query, together) >= MIN_COVERAGE:
+        return together
+    return []
+
+
 def described_subject(hits: Sequence[Hit]) -> Optional[str]:
     """A role or office the best facts are about, when a message describes it without its name."""
     top = [hit for hit in hits[:RETRIEVED_FACTS] if hit.coverage >= MIN_DESCRIPTION_COVERAGE]
@@ -426,6 +447,7 @@ def _query(u: Understanding, text: str, names: Sequence[str]) -> Query:
     if asking.terms or asking.unknown or asking.figures:
         return asking
     whole = u.index.query(text, ignore=names)
+    # No groups: the words come from the context, so they never replace a handler's answer.
     return Query(whole.terms, (), asking.aspects or whole.aspects, asking.figures)
 
 
@@ -495,7 +517,7 @@ def _unplaced(
     hits = u.index.search(query)
     # Outside office work (「好きな色は？」) a shared word is not enough: the facts must cover it all.
     needed = MIN_COVERAGE if intent == FALLBACK_INTENT else MIN_OUT_OF_SCOPE_COVERAGE
-    good = [hit for hit in good_hits(hits) if hit.coverage >= needed]
+    good = [hit for hit in answering_hits(u.index, query, hits) if intent == FALLBACK_INTENT or hit.coverage >= needed]
     if good and (intent == FALLBACK_INTENT or len(query.terms) >= 2 or _names_subject(asked)):
         return facts_answer(kb, good)
     if _names_subject(asked) and (query.unknown or intent == OUT_OF_SCOPE_INTENT):
@@ -537,7 +559,7 @@ def _question(
             entity = "job" if described.startswith("role:") else "office"
             found = [{"entity": entity, "value": described.partition(":")[2]}]
             return _remember(answer_question(kb, intent, found, None), intent, context)
-        good = good_hits(hits)
+        good = answering_hits(u.index, query, hits)
         if good and (intent not in GENERAL_QUESTIONS or intent == "ask_overview"):
             return _remember(facts_answer(kb, good), intent, context)
         if query.unknown and intent not in GENERAL_QUESTIONS:
@@ -550,10 +572,43 @@ def _question(
         if subject and beyond:
             return _remember(facts_answer(kb, beyond), intent, context)
     answer = answer_question(kb, intent, asked, context.topic)
+    better = _better_facts(u, query, asked, answer) if intent != "ask_difference" else None
+    if better is not None:
+        return _remember(better, intent, context)
     if query.unknown and (query.terms or query.aspects) and named:
         words = LIST_SEPARATOR.join(f"「{w}」" for w in query.unknown[:3])
         answer = Answer(answer.replies + (Reply("utter_partly_in_articles", {"words": words}),), answer.topic)
     return _remember(answer, intent, context)
+
+
+def _better_facts(
+    u: Understanding, query: Query, asked: Sequence[Mapping[str, Any]], answer: Answer
+) -> Optional[Answer]:
+    """Facts that answer the question's own words better than the handler did, if any.
+
+    「バックオフィスって人員削減されることある？」 is classified as a question about efficiency, but
+    the articles say something about 人員削減 itself. Only facts about the subject, its office
+    or a topic of both offices count, only when they hold nearly every word of the question,
+    and only when the handler's answer does not already contain the best of them.
+    """
+    # Words of the asking clause only, none unknown to the articles (「秘書検定って役立つ？」 shares
+    # 役立つ with a fact, but asks about something the articles do not know), and rare enough
+    # together to say what is asked.
+    weight = u.index.group_weight(query.groups, range(len(query.groups)))
+    if not query.groups or query.unknown or weight < MIN_OVERRIDE_WEIGHT:
+        return None
+    subject = _subject_about(asked)
+    allowed = {subject} if subject else set()
+    if subject and subject.startswith("role:") and subject.partition(":")[2] in u.kb.roles:
+        allowed.add(f"office:{u.kb.roles[subject.partition(':')[2]].office}")
+    hits = [hit for hit in good_hits(u.index.search(query, k=10)) if hit.coverage >= MIN_OVERRIDE_COVERAGE
+            and (not subject or hit.passage.about in allowed or hit.passage.about.startswith("topic:"))]
+    if not hits:
+        return None
+    said = "\n".join(str(value) for reply in answer.replies for value in reply.params.values())
+    if hits[0].passage.text in said:
+        return None
+    return facts_answer(u.kb, hits)
 
 
 def _subject_about(asked: Sequence[Mapping[str, Any]]) -> Optional[str]:

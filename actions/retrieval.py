@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 import bm25s
 import numpy as np
@@ -122,6 +122,8 @@ class Hit:
     passage: Passage
     score: float
     coverage: float
+    # Which of the query's word groups the passage holds.
+    groups: FrozenSet[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,14 @@ class Query:
     aspects: Tuple[str, ...] = ()
     # Words asking for a number (年収, 何時間, 合格率): the articles give none.
     figures: Tuple[str, ...] = ()
+    # One group per word of the question: the word and its parts or everyday equivalents in
+    # the articles (経費精算: 経費精算, 経費, 精算). A passage covers a word with any of them.
+    groups: Tuple[Tuple[str, ...], ...] = ()
+
+    @property
+    def word_groups(self) -> Tuple[Tuple[str, ...], ...]:
+        """The groups, or one group per term for a query built from terms alone."""
+        return self.groups or tuple((term,) for term in self.terms)
 
 
 def passages(kb: Knowledge) -> List[Passage]:
@@ -256,6 +266,7 @@ class FactIndex:
         terms: List[str] = []
         unknown: List[str] = []
         aspects: List[str] = []
+        groups: List[Tuple[str, ...]] = []
         tokens = tokenize(text)
         figures = figure_words(tokens, self.vocabulary)
         for token in tokens:
@@ -274,13 +285,15 @@ class FactIndex:
             everyday = [w for t in [term, *parts] for w in EVERYDAY_WORDS.get(t, ())]
             known = [t for t in [term, *parts, *everyday] if t in self.vocabulary]
             terms += known
+            if known:
+                groups.append(tuple(dict.fromkeys(known)))
             # A compound is unknown when one of its longer parts is: 離職率 (離職), not 経費精算.
             missing = not everyday and term not in self.vocabulary and (not parts or any(
                 len(p) >= 2 and p not in self.vocabulary for p in parts))
             if missing and _could_be_a_topic(token):
                 unknown.append(token.surface)
         return Query(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(unknown)), tuple(dict.fromkeys(aspects)),
-                     tuple(figures))
+                     tuple(figures), tuple(dict.fromkeys(groups)))
 
     def search(self, query: Query, k: int = 5, about: Optional[str] = None) -> List[Hit]:
         """The best passages for the query's terms, optionally only those about one subject."""
@@ -291,7 +304,8 @@ class FactIndex:
             return []
         scores = np.asarray(self._bm25.get_scores(list(query.terms)))
         order = np.argsort(-scores, kind="stable")
-        total = sum(self._idf.get(t, 0.0) for t in query.terms) or 1.0
+        groups = query.word_groups
+        total = sum(max(self._idf.get(t, 0.0) for t in group) for group in groups) or 1.0
         hits = []
         for index in order:
             if scores[index] <= 0:
@@ -299,12 +313,23 @@ class FactIndex:
             passage = self.passages[int(index)]
             if about is not None and passage.about != about:
                 continue
-            covered = sum(self._idf.get(t, 0.0) for t in query.terms if t in self._doc_terms[int(index)])
-            hits.append(Hit(passage, float(scores[index]), covered / total))
+            words = self._doc_terms[int(index)]
+            held = frozenset(i for i, group in enumerate(groups) if any(t in words for t in group))
+            hits.append(Hit(passage, float(scores[index]), self.group_weight(groups, held) / total, held))
             if len(hits) >= k:
                 break
         return hits
 
+
+    def group_weight(self, groups: Sequence[Tuple[str, ...]], held: Iterable[int]) -> float:
+        """The idf weight of the given word groups: the rarest word of each."""
+        return sum(max(self._idf.get(t, 0.0) for t in groups[i]) for i in set(held))
+
+    def joint_coverage(self, query: Query, hits: Sequence[Hit]) -> float:
+        """How much of the query the hits hold together (「NPSとか解約率って？」: two facts, one word each)."""
+        groups = query.word_groups
+        total = self.group_weight(groups, range(len(groups))) or 1.0
+        return self.group_weight(groups, {i for hit in hits for i in hit.groups}) / total
 
     def contained(self, text: str, fields: Iterable[str], min_share: float) -> List[Hit]:
         """Passages of the given fields most of whose words the text says, best first.

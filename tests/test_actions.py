@@ -352,7 +352,7 @@ def test_three_turn_conversation(make_tracker: Any, domain: Dict[str, Any]) -> N
 
 def test_compare_turn_puts_the_earlier_role_first(make_tracker: Any, domain: Dict[str, Any]) -> None:
     dispatcher = CollectingDispatcher()
-    run(dispatcher, make_tracker("ask_difference", [job("hr")], "人事との違いは？", topic="role:accounting"), domain)
+    run(dispatcher, make_tracker("ask_difference", [job("hr", "人事")], "人事との違いは？", topic="role:accounting"), domain)
     assert (dispatcher.messages[0]["a_name"], dispatcher.messages[0]["b_name"]) == ("経理", "人事・労務")
 
 
