@@ -42,6 +42,8 @@ FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 # Messages that may be someone telling about themselves (「会計のプロになりたい」 can look out of scope).
 STATEMENT_INTENTS = frozenset({PREFERENCE_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT})
+# Intents after which a rule offers the diagnosis (data/rules*.yml).
+OFFER_FOLLOWS = frozenset({PREFERENCE_INTENT, "ask_fit"})
 # What an overview already shows; other facts about the subject answer a question of their own.
 OVERVIEW_FIELDS = frozenset({"definition", "summary", "role_in_company", "duties", "styles"})
 
@@ -391,7 +393,11 @@ def respond(u: Understanding, message: Message, context: Context) -> Answer:
         readings = u.reader.read(message.text)
         fitting = fitting_roles(kb, u.index, message.text)
         if readings or fitting:
-            return _remember(preference_advice(kb, readings, fitting, message.text), None, context)
+            advice = preference_advice(kb, readings, fitting, message.text)
+            if intent not in OFFER_FOLLOWS:
+                # The rules offer the diagnosis after these intents; after the others, say how.
+                advice = Answer(advice.replies + (Reply("utter_diagnosis_hint"),), advice.topic)
+            return _remember(advice, None, context)
         if intent == PREFERENCE_INTENT and not looks_like_a_question(message.text):
             return Answer((Reply("utter_preference_unclear"),))
         if intent == PREFERENCE_INTENT:

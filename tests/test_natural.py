@@ -337,3 +337,13 @@ def test_a_question_mistaken_for_a_diagnosis_command_is_answered(u: Understandin
     answer = about_the_articles(u, Message("why_result", "バックオフィスの仕事はこれからどう変わっていくの？なぜ？",
                                            (ent("office", "back", "バックオフィス"),)), Context())
     assert answer is not None and answer.topic == "office:back"
+
+
+@pytest.mark.parametrize("intent, hint", [("diagnosis_answer", False), ("ask_fit", False),
+                                          ("nlu_fallback", True), ("out_of_scope", True)])
+def test_advice_says_how_to_start_the_diagnosis_where_no_rule_offers_it(
+    u: Understanding, intent: str, hint: bool
+) -> None:
+    answer = say(u, intent, "電話対応ばかりの仕事はもう嫌です")
+    assert names(answer)[0].startswith("utter_preference_advice")
+    assert ("utter_diagnosis_hint" in names(answer)) == hint

@@ -158,7 +158,8 @@ def test_minimum_counts_per_kind(
     if which == "test":
         assert len(cases) >= 260
     else:
-        assert 70 <= len(cases) <= 110
+        # Development cases: enough to see patterns, never merged into the held-out set.
+        assert len(cases) >= 70
 
 
 def test_checks_of_the_runner() -> None:
