@@ -61,7 +61,7 @@ MIN_OVERRIDE_COVERAGE = 0.85
 # or two ordinary ones.
 MIN_OVERRIDE_WEIGHT = 4.0
 # A role or office described instead of named: the best facts agree on it with this coverage.
-MIN_DESCRIPTION_COVERAGE = 0.5
+MIN_DESCRIPTION_COVERAGE = 0.6
 # A statement names a role when it says this share of a 'who fits' fact of that role.
 MIN_FIT_SHARE = 0.75
 RETRIEVED_FACTS = 3
@@ -283,14 +283,26 @@ def answering_hits(index: FactIndex, query: Query, hits: Sequence[Hit]) -> List[
     return []
 
 
-def described_subject(hits: Sequence[Hit]) -> Optional[str]:
-    """A role or office the best facts are about, when a message describes it without its name."""
-    top = [hit for hit in hits[:RETRIEVED_FACTS] if hit.coverage >= MIN_DESCRIPTION_COVERAGE]
-    if not top or top[0].passage.about.startswith("topic:"):
+def described_subject(index: FactIndex, query: Query, hits: Sequence[Hit], intent: str) -> Optional[str]:
+    """The role or office a message describes without naming it (「見積書を作ったりする仕事」).
+
+    Its profile (summary and duties together) must hold most of the message's words, and more
+    of them than any single fact, unless that fact is its own: a message one fact answers
+    whole (「人事考課って何？」) is a question about that fact, not a description.
+    """
+    described = index.describe(query)
+    if not described or described[0][1] < MIN_DESCRIPTION_COVERAGE:
         return None
-    if top[0].passage.field not in ("duties", "summary", "definition", "role_in_company", "features"):
-        return None
-    return top[0].passage.about
+    about, coverage = described[0]
+    best = hits[0] if hits else None
+    if best is None or coverage > best.coverage:
+        return about
+    if intent != "ask_overview" and coverage >= best.coverage:
+        # 「給料を計算する部署の大変なところは？」: what is asked is an aspect of the described role.
+        return about
+    if best.passage.about == about and best.coverage < 1.0:
+        return about
+    return None
 
 
 def not_in_articles(kb: Knowledge, unknown: Sequence[str], subject_name: Optional[str]) -> Answer:
@@ -322,7 +334,24 @@ def fitting_roles(kb: Knowledge, index: FactIndex, text: str) -> List[Hit]:
     for hit in index.contained(text, _FIT_FIELDS, MIN_FIT_SHARE):
         if hit.passage.about.startswith("role:"):
             found.setdefault(hit.passage.about.partition(":")[2], hit)
+    if _wishes(text):
+        # 「採用や育成に関わりたい」: what the person wants to do is what a role does.
+        query = index.query(text)
+        for about, coverage in index.describe(query)[:2]:
+            if coverage < MIN_DESCRIPTION_COVERAGE or not about.startswith("role:"):
+                break
+            best = index.search(query, k=1, about=about)
+            if best:
+                found.setdefault(about.partition(":")[2], best[0])
     return list(found.values())
+
+
+# Words of wanting or liking to do something: 〜たい, 好き, 興味, 関わる, 目指す.
+_WISH_WORDS = frozenset({"たい", "好き", "興味", "関わる", "携わる", "憧れる", "目指す", "やりがい", "楽しい"})
+
+
+def _wishes(text: str) -> bool:
+    return any(t.normalized in _WISH_WORDS or t.lemma in _WISH_WORDS for t in tokenize(text))
 
 
 def preference_advice(
@@ -414,10 +443,12 @@ def respond(u: Understanding, message: Message, context: Context) -> Answer:
         # A bare name: the previous kind of question about it, or what it is.
         intent = context.question or "ask_overview"
 
+    named_in_text: List[str] = []
     if intent == OUT_OF_SCOPE_INTENT:
         # The NLU drops role names from out-of-scope messages (ホテルのフロント): they are not what
         # is looked up either (「営業中のラーメン屋さん」).
-        names += [alias for alias in u.kb.aliases() if alias in fold(message.text)]
+        named_in_text = [alias for alias in u.kb.aliases() if alias in fold(message.text)]
+        names += named_in_text
     query = _query(u, message.text, names)
     if query.figures and (intent in QUESTION_INTENTS or intent in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT)):
         # Outside office work, a count is not about the articles (「東京の人口は何人？」); pay is.
@@ -427,7 +458,7 @@ def respond(u: Understanding, message: Message, context: Context) -> Answer:
     if intent in QUESTION_INTENTS:
         return _question(u, intent, asked, context, query)
     if intent in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT):
-        return _unplaced(u, intent, asked, context, query)
+        return _unplaced(u, intent, asked, context, query, bool(named_in_text))
     return answer_question(kb, intent, asked, context.topic)
 
 
@@ -516,7 +547,8 @@ def no_figures(u: Understanding, asked: Sequence[Mapping[str, Any]], context: Co
 
 
 def _unplaced(
-    u: Understanding, intent: str, asked: Sequence[Mapping[str, Any]], context: Context, query: Query
+    u: Understanding, intent: str, asked: Sequence[Mapping[str, Any]], context: Context, query: Query,
+    names_a_job: bool = False,
 ) -> Answer:
     """A message the NLU did not place, or placed outside office work: look it up before giving up."""
     kb = u.kb
@@ -532,6 +564,9 @@ def _unplaced(
         if words:
             return not_in_articles(kb, words, _subject_name(kb, asked, Context()))
     if intent == FALLBACK_INTENT and query.unknown and query.terms:
+        return not_in_articles(kb, query.unknown, None)
+    if names_a_job and query.unknown:
+        # 「営業の志望動機の書き方」: about a job the articles cover, but not something they say.
         return not_in_articles(kb, query.unknown, None)
     return Answer((Reply("utter_default" if intent == FALLBACK_INTENT else "utter_out_of_scope"),))
 
@@ -556,14 +591,17 @@ def _question(
         subject = _subject_name(kb, asked, context) if named or context.topic else None
         if named or intent in ("ask_overview", "ask_merits", "ask_demerits", "ask_skills"):
             return not_in_articles(kb, query.unknown, subject)
+    if not named and context.topic and not query.terms and intent not in GENERAL_QUESTIONS:
+        # 「しんどいところは？」 after 人事: nothing but the kind of question, so about the topic.
+        return _remember(answer_question(kb, intent, asked, context.topic), intent, context)
     if not named:
         hits = u.index.search(query)
-        described = described_subject(hits)
-        # 「給料を計算する部署の大変なところは？」 is about that role's hard points; 「…ってどんな仕事？」
-        # is answered with the matching facts themselves, each named by its role.
-        if described and intent not in GENERAL_QUESTIONS and intent != "ask_overview":
+        described = described_subject(u.index, query, hits, intent)
+        # 「給料を計算する部署の大変なところは？」 is about that role's hard points, 「見積書を作ったり
+        # データを入力したりする仕事って？」 about what that role is.
+        if described and (intent not in GENERAL_QUESTIONS or intent == "ask_office_roles"):
             entity = "job" if described.startswith("role:") else "office"
-            found = [{"entity": entity, "value": described.partition(":")[2]}]
+            found = [{"entity": entity, "value": described.partition(":")[2], "text": ""}]
             return _remember(answer_question(kb, intent, found, None), intent, context)
         good = answering_hits(u.index, query, hits)
         if good and (intent not in GENERAL_QUESTIONS or intent == "ask_overview"):
@@ -600,7 +638,7 @@ def _better_facts(
     # Words of the asking clause only, none unknown to the articles (「秘書検定って役立つ？」 shares
     # 役立つ with a fact, but asks about something the articles do not know), and rare enough
     # together to say what is asked.
-    weight = u.index.group_weight(query.groups, range(len(query.groups)))
+    weight = u.index.group_weight(query.groups, query.noun_groups)
     if not query.groups or query.unknown or weight < MIN_OVERRIDE_WEIGHT:
         return None
     subject = _subject_about(asked)

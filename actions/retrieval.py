@@ -39,7 +39,8 @@ QUESTION_WORDS = frozenset(
 ASPECT_WORDS = frozenset(
     """
     メリット デメリット 長所 短所 欠点 利点 良さ 魅力 醍醐味 楽しさ 嬉しさ 瞬間 プラス マイナス マイナス面 ネガティブ
-    苦労 大変 不満 ストレス 需要 業界 業種 指標 kpi 方法 方 やり方 進め方 コツ 工夫 改善 改善策 解消 効率 業務効率
+    苦労 大変 きつい キツい しんどい つらい 辛い 厳しい 不満 ストレス
+    需要 業界 業種 指標 kpi 方法 方 やり方 進め方 コツ 工夫 改善 改善策 解消 効率 業務効率
     協力 連携 一緒 つながり 繋がり 関係 関係性 体制 別名 呼び方 言い方 呼び名 略称 正式名称 名前 名称 別称 和訳 英訳
     分類 種類 区分 一種 一覧 該当 所属 属する 扱い 代表 代表的 比較 違い 差 別物 問題 問題点 課題 悩み 理由 原因
     おすすめ お勧め タイプ 適性 向き 不向き 向き不向き 素質 性格 特性 能力 スキル 力 資質 条件 活躍 概要 基本 全般
@@ -72,7 +73,7 @@ FIGURE_WORDS = frozenset(
     """.split()
 )
 # 何 + one of these, or 何時間 as one word: a count of something.
-COUNTERS = frozenset("時間 年 人 件 割 円 日 回 倍 社 歳 万 点 ヶ月 か月 カ月 ヵ月 週 分 級 パーセント %".split())
+COUNTERS = frozenset("時間 時 年 人 件 割 円 日 回 倍 社 歳 万 点 ヶ月 か月 カ月 ヵ月 週 分 級 パーセント %".split())
 # With どれくらい / どのくらい, these nouns make the question one about a number.
 MEASURED = frozenset("給料 給与 収入 残業 労働時間 人数 費用 期間 年数 時間 休み 休日 日数".split())
 _HOW_MUCH = frozenset({"どれくらい", "どのくらい", "どれぐらい", "どのぐらい", "どの位", "どれ位"})
@@ -95,6 +96,10 @@ def figure_words(tokens: Sequence[Token], vocabulary: Set[str]) -> List[str]:
         elif how_much and token.normalized in MEASURED:
             found.append(word)
     return list(dict.fromkeys(found))
+
+
+# The facts that say what a role or office is and does: its profile.
+PROFILE_FIELDS = frozenset({"summary", "duties", "styles", "distinctions", "definition", "role_in_company"})
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,8 @@ class Query:
     # One group per word of the question: the word and its parts or everyday equivalents in
     # the articles (経費精算: 経費精算, 経費, 精算). A passage covers a word with any of them.
     groups: Tuple[Tuple[str, ...], ...] = ()
+    # The groups that stand for nouns: what a question is about, rather than what is done.
+    noun_groups: FrozenSet[int] = frozenset()
 
     @property
     def word_groups(self) -> Tuple[Tuple[str, ...], ...]:
@@ -198,6 +205,15 @@ def _index_terms(text: str) -> List[str]:
     return terms
 
 
+# Joins the parts of a compound that a passage must all hold to hold the compound.
+ALL_OF = "+"
+
+
+def _holds(words: Set[str], group: Sequence[str]) -> bool:
+    """Whether a passage's words hold one of the group's alternatives."""
+    return any(all(part in words for part in alternative.split(ALL_OF)) for alternative in group)
+
+
 def _is_question_word(token: Token) -> bool:
     forms = (token.normalized, token.lemma, token.surface)
     return any(form in QUESTION_WORDS or form in ASPECT_WORDS for form in forms)
@@ -246,6 +262,12 @@ class FactIndex:
         self._bm25 = bm25s.BM25()
         self._bm25.index(corpus, show_progress=False)
         self._vocab_ids = self._bm25.vocab_dict
+        # What each role and office does, all in one: a description that spans several duties
+        # (「見積書を作ったりデータを入力したりする仕事」) matches no single fact, but one profile.
+        self._profiles: Dict[str, Set[str]] = {}
+        for passage, terms in zip(self.passages, self._doc_terms, strict=True):
+            if passage.field in PROFILE_FIELDS and not passage.about.startswith("topic:"):
+                self._profiles.setdefault(passage.about, set()).update(terms)
 
     @staticmethod
     def _subject_names(kb: Knowledge) -> Dict[str, List[str]]:
@@ -267,6 +289,7 @@ class FactIndex:
         unknown: List[str] = []
         aspects: List[str] = []
         groups: List[Tuple[str, ...]] = []
+        noun_groups: Set[int] = set()
         tokens = tokenize(text)
         figures = figure_words(tokens, self.vocabulary)
         for token in tokens:
@@ -285,15 +308,26 @@ class FactIndex:
             everyday = [w for t in [term, *parts] for w in EVERYDAY_WORDS.get(t, ())]
             known = [t for t in [term, *parts, *everyday] if t in self.vocabulary]
             terms += known
-            if known:
-                groups.append(tuple(dict.fromkeys(known)))
+            # The word is held by a passage that has it, an everyday equivalent, or all its parts.
+            whole = [t for t in [term, *everyday] if t in self.vocabulary]
+            known_parts = [p for p in parts if p in self.vocabulary]
+            if known_parts and len(known_parts) == len(parts):
+                whole.append(ALL_OF.join(known_parts))
+            elif len(known_parts) == 1 and not whole:
+                whole.append(known_parts[0])  # 英語力: 英語, the only part the articles use
+            if whole:
+                group = tuple(dict.fromkeys(whole))
+                if group not in groups:
+                    groups.append(group)
+                if token.pos == "名詞":
+                    noun_groups.add(groups.index(group))
             # A compound is unknown when one of its longer parts is: 離職率 (離職), not 経費精算.
             missing = not everyday and term not in self.vocabulary and (not parts or any(
                 len(p) >= 2 and p not in self.vocabulary for p in parts))
             if missing and _could_be_a_topic(token):
                 unknown.append(token.surface)
         return Query(tuple(dict.fromkeys(terms)), tuple(dict.fromkeys(unknown)), tuple(dict.fromkeys(aspects)),
-                     tuple(figures), tuple(dict.fromkeys(groups)))
+                     tuple(figures), tuple(groups), frozenset(noun_groups))
 
     def search(self, query: Query, k: int = 5, about: Optional[str] = None) -> List[Hit]:
         """The best passages for the query's terms, optionally only those about one subject."""
@@ -305,7 +339,7 @@ class FactIndex:
         scores = np.asarray(self._bm25.get_scores(list(query.terms)))
         order = np.argsort(-scores, kind="stable")
         groups = query.word_groups
-        total = sum(max(self._idf.get(t, 0.0) for t in group) for group in groups) or 1.0
+        total = self.group_weight(groups, range(len(groups))) or 1.0
         hits = []
         for index in order:
             if scores[index] <= 0:
@@ -314,16 +348,28 @@ class FactIndex:
             if about is not None and passage.about != about:
                 continue
             words = self._doc_terms[int(index)]
-            held = frozenset(i for i, group in enumerate(groups) if any(t in words for t in group))
+            held = frozenset(i for i, group in enumerate(groups) if _holds(words, group))
             hits.append(Hit(passage, float(scores[index]), self.group_weight(groups, held) / total, held))
             if len(hits) >= k:
                 break
         return hits
 
 
+    def describe(self, query: Query) -> List[Tuple[str, float]]:
+        """Roles and offices by how much of the query their profile holds, best first."""
+        groups = query.word_groups
+        total = self.group_weight(groups, range(len(groups)))
+        if not total:
+            return []
+        found = []
+        for about, words in self._profiles.items():
+            held = [i for i, group in enumerate(groups) if _holds(words, group)]
+            found.append((about, self.group_weight(groups, held) / total))
+        return sorted(found, key=lambda item: -item[1])
+
     def group_weight(self, groups: Sequence[Tuple[str, ...]], held: Iterable[int]) -> float:
         """The idf weight of the given word groups: the rarest word of each."""
-        return sum(max(self._idf.get(t, 0.0) for t in groups[i]) for i in set(held))
+        return sum(max(self._idf.get(t, 0.0) for alt in groups[i] for t in alt.split(ALL_OF)) for i in set(held))
 
     def joint_coverage(self, query: Query, hits: Sequence[Hit]) -> float:
         """How much of the query the hits hold together (「NPSとか解約率って？」: two facts, one word each)."""
