@@ -42,6 +42,9 @@ FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 # Messages that may be someone telling about themselves (「会計のプロになりたい」 can look out of scope).
 STATEMENT_INTENTS = frozenset({PREFERENCE_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT})
+# Requests that steer a diagnosis; outside one they may be statements (「接客の仕事を続けたい」
+# read as 続けます, 「営業はもうやめたい」 as やめます).
+CONTROL_INTENTS = frozenset({"stop_diagnosis", "continue_diagnosis", "go_back"})
 # Intents after which a rule offers the diagnosis (data/rules*.yml).
 OFFER_FOLLOWS = frozenset({PREFERENCE_INTENT, "ask_fit"})
 # What an overview already shows; other facts about the subject answer a question of their own.
@@ -52,7 +55,7 @@ OVERVIEW_FIELDS = frozenset({"definition", "summary", "role_in_company", "duties
 MIN_COVERAGE = 0.6
 # Below the fallback threshold, a question about a named role takes the best question intent
 # the classifier saw, if it saw one with at least this confidence.
-MIN_QUESTION_CONFIDENCE = 0.2
+MIN_QUESTION_CONFIDENCE = 0.1
 # Outside office work, as the NLU sees it, retrieved facts must cover more of the message.
 MIN_OUT_OF_SCOPE_COVERAGE = 0.8
 # Facts replace a handler's answer only when they hold nearly all of the question's words.
@@ -418,6 +421,7 @@ def respond(u: Understanding, message: Message, context: Context) -> Answer:
     asked = _demonstrative_subject(message.text, intent, asked, context)
 
     statement = intent in STATEMENT_INTENTS or (intent == "ask_fit" and not _names_subject(asked))
+    statement = statement or intent in CONTROL_INTENTS
     if statement:
         readings = u.reader.read(message.text)
         fitting = fitting_roles(kb, u.index, message.text)
@@ -427,16 +431,20 @@ def respond(u: Understanding, message: Message, context: Context) -> Answer:
                 # The rules offer the diagnosis after these intents; after the others, say how.
                 advice = Answer(advice.replies + (Reply("utter_diagnosis_hint"),), advice.topic)
             return _remember(advice, None, context)
+        if intent in CONTROL_INTENTS:
+            return Answer((Reply("utter_not_in_diagnosis"),))
         if intent == PREFERENCE_INTENT and not looks_like_a_question(message.text):
             return Answer((Reply("utter_preference_unclear"),))
         if intent == PREFERENCE_INTENT:
             intent = "ask_overview"  # 「目標のプレッシャーがあるのはどの部門？」 read as a statement
 
     if intent == FALLBACK_INTENT and _names_subject(asked):
-        # 「営業アシスタントとして働いてます。営業のデメリットは？」 below the threshold: a question about
-        # a named role is still a question; the classifier's best question intent says which.
-        intent = next((name for name, confidence in message.ranking
-                       if name in QUESTION_INTENTS and confidence >= MIN_QUESTION_CONFIDENCE), intent)
+        # 「経理として10年働いてきました。…営業の大変なところを知りたいです」 below the threshold: a
+        # question about a named role is still a question. Its words say which (大変 → demerits),
+        # else the classifier's best question intent.
+        ranked = next((name for name, confidence in message.ranking
+                       if name in QUESTION_INTENTS and confidence >= MIN_QUESTION_CONFIDENCE), None)
+        intent = aspect_intent(question_part(message.text)) or ranked or "ask_overview"
 
     # 「人事と営業は？」 classified as a comparison stays one.
     if intent in (QUESTION_INTENTS - {"ask_difference"}) | {FALLBACK_INTENT} and is_elliptical(message.text, asked):
@@ -452,7 +460,7 @@ def respond(u: Understanding, message: Message, context: Context) -> Answer:
     query = _query(u, message.text, names)
     if query.figures and (intent in QUESTION_INTENTS or intent in (FALLBACK_INTENT, OUT_OF_SCOPE_INTENT)):
         # Outside office work, a count is not about the articles (「東京の人口は何人？」); pay is.
-        about_work = any(word in FIGURE_WORDS for word in query.figures) or query.terms
+        about_work = any(word in FIGURE_WORDS for word in query.figures) or query.terms or named_in_text
         if intent != OUT_OF_SCOPE_INTENT or _names_subject(asked) or about_work:
             return no_figures(u, asked, context, query)
     if intent in QUESTION_INTENTS:
@@ -486,6 +494,32 @@ def _query(u: Understanding, text: str, names: Sequence[str]) -> Query:
     whole = u.index.query(text, ignore=names)
     # No groups: the words come from the context, so they never replace a handler's answer.
     return Query(whole.terms, (), asking.aspects or whole.aspects, asking.figures)
+
+
+# Words that say which kind of answer a question wants, for messages the classifier could not
+# place: the first found in the asking clause decides.
+ASPECT_INTENTS: Mapping[str, str] = {
+    **dict.fromkeys(("デメリット", "大変", "きつい", "しんどい", "辛い", "つらい", "短所", "欠点", "苦労"),
+                    "ask_demerits"),
+    **dict.fromkeys(("メリット", "やりがい", "魅力", "良さ", "長所", "利点", "醍醐味"), "ask_merits"),
+    **dict.fromkeys(("向く", "向き", "適性", "向いてる"), "ask_fit"),
+    **dict.fromkeys(("スキル", "能力", "資格", "求める"), "ask_skills"),
+    **dict.fromkeys(("違い", "違う", "比べる", "比較"), "ask_difference"),
+    **dict.fromkeys(("別名", "呼び方", "呼び名", "言い方"), "ask_other_names"),
+    **dict.fromkeys(("需要", "業界"), "ask_industries"),
+    **dict.fromkeys(("課題", "問題点"), "ask_problems"),
+    **dict.fromkeys(("指標", "kpi"), "ask_kpi"),
+    **dict.fromkeys(("効率化",), "ask_efficiency"),
+}
+
+
+def aspect_intent(text: str) -> Optional[str]:
+    """The kind of question its words ask for, if they name one (「大変なところ」 → ask_demerits)."""
+    for token in tokenize(text):
+        for form in (token.lemma, token.normalized, token.surface):
+            if form in ASPECT_INTENTS:
+                return ASPECT_INTENTS[form]
+    return None
 
 
 def looks_like_a_question(text: str) -> bool:

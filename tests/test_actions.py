@@ -362,8 +362,10 @@ def test_compare_turn_puts_the_earlier_role_first(make_tracker: Any, domain: Dic
 
 # Rules only send ask_* intents here, but a policy can still predict the action after any
 # intent: the user then gets utter_default instead of no reply at all, and the topic stays.
-@pytest.mark.parametrize("intent", ["greet", "nlu_fallback", None, ""])
-@pytest.mark.parametrize("entities", [[], [job("accounting", "経理")]])
+@pytest.mark.parametrize("intent, entities", [
+    ("greet", []), ("greet", [job("accounting", "経理")]), (None, []), (None, [job("accounting", "経理")]),
+    ("", []), ("", [job("accounting", "経理")]), ("nlu_fallback", []),
+])
 def test_unanswerable_intent_gets_a_polite_default(
     dispatcher: CollectingDispatcher, make_tracker: Any, domain: Dict[str, Any], intent: Optional[str],
     entities: List[Dict[str, Any]],

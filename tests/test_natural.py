@@ -347,3 +347,31 @@ def test_advice_says_how_to_start_the_diagnosis_where_no_rule_offers_it(
     answer = say(u, intent, "電話対応ばかりの仕事はもう嫌です")
     assert names(answer)[0].startswith("utter_preference_advice")
     assert ("utter_diagnosis_hint" in names(answer)) == hint
+
+
+@pytest.mark.parametrize("intent", ["stop_diagnosis", "continue_diagnosis", "go_back"])
+def test_a_diagnosis_request_outside_the_diagnosis_says_there_is_none(u: Understanding, intent: str) -> None:
+    assert names(say(u, intent, "やめます")) == ["utter_not_in_diagnosis"]
+
+
+def test_a_statement_read_as_a_diagnosis_request_gets_advice(u: Understanding) -> None:
+    answer = say(u, "continue_diagnosis", "接客のバイトが楽しかったので、お客さんと関わる仕事を続けたいです")
+    assert names(answer)[0].startswith("utter_preference_advice")
+    assert "フロントオフィス" in answer.replies[0].params["office"]
+
+
+@pytest.mark.parametrize("text, intent", [("営業の大変なところを知りたいです", "ask_demerits"),
+                                          ("やりがいとかってある？", "ask_merits"), ("経理って何", None)])
+def test_the_words_of_a_question_name_its_kind(text: str, intent: Optional[str]) -> None:
+    from actions.natural import aspect_intent
+
+    assert aspect_intent(text) == intent
+
+
+def test_a_named_role_below_the_fallback_threshold_is_asked_about(u: Understanding) -> None:
+    text = "経理として10年働いてきました。そろそろ別の仕事も考えていて、営業の大変なところを知りたいです"
+    message = Message("nlu_fallback", text, (ent("job", "accounting", "経理"), ent("job", "sales", "営業")),
+                      (("nlu_fallback", 0.45), ("thank", 0.32), ("ask_fit", 0.16)))
+    answer = respond(u, message, Context())
+    assert names(answer) == ["utter_role_hard"]
+    assert answer.replies[0].params["name"] == "営業"
