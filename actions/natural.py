@@ -40,6 +40,8 @@ QUESTION_INTENTS = frozenset(HANDLERS) | {"ask_difference"}
 PREFERENCE_INTENT = "diagnosis_answer"
 FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE_INTENT = "out_of_scope"
+# The entity of a diagnosis button's payload (/diagnosis_answer{"answer": "agree"}).
+ANSWER_ENTITY = "answer"
 # Messages that may be someone telling about themselves (「会計のプロになりたい」 can look out of scope).
 STATEMENT_INTENTS = frozenset({PREFERENCE_INTENT, FALLBACK_INTENT, OUT_OF_SCOPE_INTENT})
 # Requests that steer a diagnosis; outside one they may be statements (「接客の仕事を続けたい」
@@ -420,6 +422,9 @@ def respond(u: Understanding, message: Message, context: Context) -> Answer:
     intent = message.intent
     asked = _demonstrative_subject(message.text, intent, asked, context)
 
+    if intent == PREFERENCE_INTENT and any(e.get("entity") == ANSWER_ENTITY for e in entities):
+        # A diagnosis button pressed when no diagnosis is going on (after a restart or a deletion).
+        return Answer((Reply("utter_not_in_diagnosis"),))
     statement = intent in STATEMENT_INTENTS or (intent == "ask_fit" and not _names_subject(asked))
     statement = statement or intent in CONTROL_INTENTS
     if statement:

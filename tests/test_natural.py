@@ -375,3 +375,8 @@ def test_a_named_role_below_the_fallback_threshold_is_asked_about(u: Understandi
     answer = respond(u, message, Context())
     assert names(answer) == ["utter_role_hard"]
     assert answer.replies[0].params["name"] == "営業"
+
+
+def test_a_diagnosis_button_outside_the_diagnosis_says_there_is_none(u: Understanding) -> None:
+    answer = say(u, "diagnosis_answer", '/diagnosis_answer{"answer": "agree"}', [ent("answer", "agree", "")])
+    assert names(answer) == ["utter_not_in_diagnosis"]
