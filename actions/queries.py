@@ -255,24 +255,25 @@ def _role_or_office_aspect(
     return Answer((_facts_reply(kb, office_response, office.name, facts),), subject.topic)
 
 
+def _and_office_facts(kb: Knowledge, subject: Subject, answer: Answer, field_name: str, response: str) -> Answer:
+    """An office's answer followed by its facts of a related field, when it has some."""
+    office = kb.offices[subject.offices[0]] if not subject.roles else None
+    facts: Sequence[Fact] = getattr(office, field_name) if office is not None else ()
+    if office is None or not facts:
+        return answer
+    return Answer(answer.replies + (_facts_reply(kb, response, office.name, facts),), answer.topic)
+
+
 def skills(kb: Knowledge, subject: Subject) -> Answer:
     """Skills and abilities asked for; for an office, also the skills its work builds."""
     answer = _role_or_office_aspect(kb, subject, "skills", "features", "utter_role_skills", "utter_office_features")
-    office = kb.offices[subject.offices[0]] if not subject.roles else None
-    if office is None or not office.skills_gained:
-        return answer
-    extra = _facts_reply(kb, "utter_office_skills_gained", office.name, office.skills_gained)
-    return Answer(answer.replies + (extra,), answer.topic)
+    return _and_office_facts(kb, subject, answer, "skills_gained", "utter_office_skills_gained")
 
 
 def merits(kb: Knowledge, subject: Subject) -> Answer:
     """What is rewarding (a role), or the merits and rewards of working in an office."""
     answer = _role_or_office_aspect(kb, subject, "rewarding", "merits", "utter_role_rewarding", "utter_office_merits")
-    office = kb.offices[subject.offices[0]] if not subject.roles else None
-    if office is None or not office.rewarding:
-        return answer
-    extra = _facts_reply(kb, "utter_office_rewarding", office.name, office.rewarding)
-    return Answer(answer.replies + (extra,), answer.topic)
+    return _and_office_facts(kb, subject, answer, "rewarding", "utter_office_rewarding")
 
 
 def demerits(kb: Knowledge, subject: Subject) -> Answer:

@@ -40,12 +40,11 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").casefold()
 
 
-@cache
-def _tokenizer(mode: str = "C") -> Any:
-    """SudachiPy with the pinned core dictionary, created once per process.
+def sudachi_tokenizer(mode: str = "C") -> Any:
+    """A SudachiPy tokenizer with the pinned core dictionary (mode C is the one GiNZA uses).
 
-    Raises an :class:`ImportError` that says what to install, in the manner of GiNZA's
-    ``try_sudachi_import``.
+    Raises an :class:`ImportError` that says what to install when SudachiPy or its dictionary
+    is missing, in the manner of GiNZA's ``try_sudachi_import``.
     """
     try:
         from sudachipy import Dictionary, SplitMode
@@ -61,6 +60,11 @@ def _tokenizer(mode: str = "C") -> Any:
             "SudachiPy's dictionary 'sudachidict_core' could not be loaded. Install the pinned "
             "SudachiDict-core from requirements.txt with `make install`."
         ) from error
+
+
+@cache
+def _tokenizer(mode: str = "C") -> Any:
+    return sudachi_tokenizer(mode)
 
 
 @cache

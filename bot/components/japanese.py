@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
+from actions.text import sudachi_tokenizer
+
 # Why a message cannot be understood as it stands; the input guard maps these to intents.
 ISSUE_EMPTY = "empty"
 ISSUE_TOO_LONG = "too_long"
@@ -201,20 +203,7 @@ def sudachi_analyzer() -> Analyzer:
     Raises an :class:`ImportError` that says what to install when SudachiPy or its
     dictionary is missing, in the manner of GiNZA's ``try_sudachi_import``.
     """
-    try:
-        from sudachipy import Dictionary, SplitMode
-    except ImportError as error:
-        raise ImportError(
-            "SudachiPy is not installed. Install the pinned versions with `make install` "
-            "(requirements.txt: SudachiPy, SudachiDict-core)."
-        ) from error
-    try:
-        tokenizer = Dictionary(dict="core").create(SplitMode.C)
-    except Exception as error:  # SudachiPy reports a missing dictionary with its own error types.
-        raise ImportError(
-            "SudachiPy's dictionary 'sudachidict_core' could not be loaded. Install the pinned "
-            "SudachiDict-core from requirements.txt with `make install`."
-        ) from error
+    tokenizer = sudachi_tokenizer("C")
 
     def analyze(text: str) -> List[Morpheme]:
         if not text:
