@@ -379,7 +379,10 @@ def preference_advice(
     by_trait = [r for r in result.roles if r.score > 0] if any(answers.values()) else []
     named_ids = [role.id for role in named]
     roles = [r for r in result.roles if r.role_id in named_ids] + [r for r in by_trait if r.role_id not in named_ids]
-    roles = roles[:ROLES_IN_ADVICE] or list(result.roles[:ROLES_IN_ADVICE])
+    roles = roles[:ROLES_IN_ADVICE]
+    # 「人前で話すのは苦手」 speaks against front-office roles, for none in particular: the office's
+    # roles are named as its roles, not as the best fits.
+    office_roles = [] if roles else kb.roles_in(result.offices[0][0])
     facts = [Fact(h.passage.text, h.passage.source, kb.roles[h.passage.about.partition(":")[2]].name)
              for h in fitting[:2]]
     for role_score in roles:
@@ -398,15 +401,19 @@ def preference_advice(
             facts.append(Fact(trait.description, trait.sources[0], trait.label if value > 0 else ""))
     facts = [f for f in facts if f.title] + [f for f in facts if not f.title]
     citations = Citations(kb, facts[:MAX_ITEMS])
+    names = [kb.roles[r.role_id].name for r in roles] or [role.name for role in office_roles]
     params = {
         "heard": heard,
         "office": office,
-        "roles": LIST_SEPARATOR.join(kb.roles[r.role_id].name for r in roles),
+        "roles": LIST_SEPARATOR.join(names),
         "reasons": bullets(facts, citations),
         "sources": citations.sources,
     }
     close = result.close_offices and not named
-    response = "utter_preference_advice_close" if close else "utter_preference_advice"
+    if office_roles and not close:
+        response = "utter_preference_advice_office"
+    else:
+        response = "utter_preference_advice_close" if close else "utter_preference_advice"
     return Answer((Reply(response, params),))
 
 
@@ -450,6 +457,11 @@ def respond(u: Understanding, message: Message, context: Context) -> Answer:
         ranked = next((name for name, confidence in message.ranking
                        if name in QUESTION_INTENTS and confidence >= MIN_QUESTION_CONFIDENCE), None)
         intent = aspect_intent(question_part(message.text)) or ranked or "ask_overview"
+
+    if intent in QUESTION_INTENTS and len(entities) > len(asked):
+        # The classifier read the context too (「ホールをしているのですが、一般事務ってどんな仕事
+        # ですか」 can look like a fit question): the clause that asks says what is asked.
+        intent = asking_intent(question_part(message.text)) or intent
 
     # 「人事と営業は？」 classified as a comparison stays one.
     if intent in (QUESTION_INTENTS - {"ask_difference"}) | {FALLBACK_INTENT} and is_elliptical(message.text, asked):
@@ -524,6 +536,23 @@ def aspect_intent(text: str) -> Optional[str]:
         for form in (token.lemma, token.normalized, token.surface):
             if form in ASPECT_INTENTS:
                 return ASPECT_INTENTS[form]
+    return None
+
+
+# 「どんな仕事」「何をする」「仕事内容」「とは」: what a role is.
+_OVERVIEW_WORDS = frozenset({"仕事内容", "とは", "概要"})
+_WHAT = frozenset({"何", "なに", "なん", "どんな", "どういう"})
+
+
+def asking_intent(text: str) -> Optional[str]:
+    """The kind of question a clause asks, from its words: an aspect, or what a role is."""
+    found = aspect_intent(text)
+    if found:
+        return found
+    tokens = tokenize(text)
+    words = {t.normalized for t in tokens} | {t.surface for t in tokens}
+    if words & _OVERVIEW_WORDS or (words & _WHAT and ({"仕事", "する", "為る"} & words)):
+        return "ask_overview"
     return None
 
 

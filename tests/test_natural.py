@@ -271,7 +271,8 @@ def test_a_fallback_with_nothing_known_is_not_understood(u: Understanding) -> No
 )
 def test_a_statement_gets_advice(u: Understanding, text: str, office: str) -> None:
     answer = say(u, "diagnosis_answer", text)
-    assert names(answer)[0] in ("utter_preference_advice", "utter_preference_advice_close")
+    assert names(answer)[0] in ("utter_preference_advice", "utter_preference_advice_close",
+                                "utter_preference_advice_office")
     assert office in answer.replies[0].params["office"]
     assert "『" in answer.replies[0].params["heard"]
     assert "出典" not in answer.replies[0].params["reasons"]
@@ -380,3 +381,20 @@ def test_a_named_role_below_the_fallback_threshold_is_asked_about(u: Understandi
 def test_a_diagnosis_button_outside_the_diagnosis_says_there_is_none(u: Understanding) -> None:
     answer = say(u, "diagnosis_answer", '/diagnosis_answer{"answer": "agree"}', [ent("answer", "agree", "")])
     assert names(answer) == ["utter_not_in_diagnosis"]
+
+
+def test_a_dislike_of_one_office_names_the_other_office_s_roles_as_its_roles(u: Understanding, kb: Knowledge) -> None:
+    # No back-office role is weighted on talking with people: none is "the best fit" for disliking it.
+    answer = say(u, "diagnosis_answer", "大勢の前で話すのは得意じゃないんです")
+    (reply,) = answer.replies
+    assert reply.response == "utter_preference_advice_office"
+    assert reply.params["office"] == "バックオフィス"
+    assert reply.params["roles"] == "、".join(role.name for role in kb.roles_in("back"))
+
+
+def test_the_clause_that_asks_decides_the_kind_of_question_after_context(u: Understanding) -> None:
+    text = "いま飲食店でホールをしているのですが、一般事務ってどんな仕事ですか"
+    answer = say(u, "ask_fit", text, [ent("job", "retail", "ホール"), ent("job", "general_clerical", "一般事務")])
+    assert names(answer)[0] == "utter_role_overview"
+    assert answer.replies[0].params["name"] == "一般事務"
+    assert answer.question == "ask_overview"
