@@ -766,8 +766,3 @@ def message_from(parse_data: Mapping[str, Any]) -> Message:
         for r in parse_data.get("intent_ranking") or () if isinstance(r, Mapping) and r.get("name")
     )
     return Message(intent, str(parse_data.get("text") or ""), tuple(parse_data.get("entities") or ()), ranking)
-
-
-def params_of(answer: Answer) -> List[Dict[str, Any]]:
-    """The replies as response names and parameters, for the glue and the tests."""
-    return [{"response": reply.response, **reply.params} for reply in answer.replies]
