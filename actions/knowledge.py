@@ -568,6 +568,12 @@ if __name__ == "__main__":
 
     try:
         kb = load_knowledge()
+        # The words of statements and of retrieval live beside the facts and are checked with them.
+        from actions.retrieval import load_vocabulary
+        from actions.statements import load_lexicon
+
+        load_lexicon()
+        load_vocabulary()
     except KnowledgeError as error:
         print(f"Knowledge base is invalid: {error}", file=sys.stderr)
         sys.exit(1)

@@ -30,7 +30,7 @@ from actions.queries import (
     answer_question,
     bullets,
 )
-from actions.retrieval import COUNTERS, FIGURE_WORDS, FactIndex, Hit, Query
+from actions.retrieval import COUNTERS, FIGURE_WORDS, FactIndex, Hit, Query, default_vocabulary
 from actions.scoring import score
 from actions.statements import StatementReader, TraitReading
 from actions.text import Token, fold, tokenize
@@ -95,20 +95,6 @@ _QUESTION_MARKERS = frozenset(
 _CLAUSE_ENDS = frozenset({"が", "けど", "けれど", "けれども", "ので", "から", "し", "のに", "て", "で"})
 _SENTENCE_ENDS = frozenset({"。", "!", "?", "！", "？", "\n", "…"})
 
-# The label of each kind of fact, shown with retrieved facts: 「経理の主な仕事」.
-FIELD_LABELS: Mapping[str, str] = {
-    "definition": "とは", "summary": "とは", "other_names": "の別名", "role_in_company": "の役割",
-    "features": "の特徴", "merits": "のメリット", "demerits": "のデメリット", "rewarding": "のやりがい",
-    "fits": "に向いている人", "kpis": "の指標", "problems": "の課題", "efficiency": "の効率化",
-    "industries": "の需要がある業界", "trends": "のこれから", "skills_gained": "で身につくスキル",
-    "duties": "の仕事", "skills": "に求められる力", "hard": "の大変なところ", "styles": "のスタイル",
-    "traits": "に向いている人", "distinctions": "の内訳",
-}
-TOPIC_LABELS: Mapping[str, str] = {
-    "difference": "フロントオフィスとバックオフィスの違い",
-    "interdependence": "フロントオフィスとバックオフィスの関係",
-    "collaboration": "部門同士の連携",
-}
 
 
 @dataclass(frozen=True)
@@ -246,14 +232,14 @@ def about_name(kb: Knowledge, about: str) -> str:
         return kb.roles[value].name
     if kind == "office" and value in kb.offices:
         return kb.offices[value].name
-    return TOPIC_LABELS.get(value, value)
+    return default_vocabulary().topic_labels.get(value, value)
 
 
 def _label(kb: Knowledge, hit: Hit) -> str:
     passage = hit.passage
     if passage.about.startswith("topic:"):
         return about_name(kb, passage.about)
-    return about_name(kb, passage.about) + FIELD_LABELS.get(passage.field, "")
+    return about_name(kb, passage.about) + default_vocabulary().field_labels.get(passage.field, "")
 
 
 def facts_answer(kb: Knowledge, hits: Sequence[Hit]) -> Answer:

@@ -9,14 +9,24 @@ Pure functions and a small index class without Rasa imports.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 import bm25s
 import numpy as np
+import yaml
 
-from actions.knowledge import Fact, Knowledge, default_knowledge
+from actions.knowledge import (
+    DEFAULT_KNOWLEDGE_DIR,
+    KNOWLEDGE_DIR_ENV,
+    Fact,
+    Knowledge,
+    KnowledgeError,
+    default_knowledge,
+)
 from actions.text import Token, fold, tokenize
 
 # Words every question has, which say nothing about what is asked: they neither count for a
@@ -52,17 +62,44 @@ ASPECT_WORDS = frozenset(
 )
 
 
-# Everyday words for what the articles name otherwise: 「お給料を計算する部署」 is about 給与計算,
-# 「洋服屋さん」 about アパレルショップ. Keys and values are Sudachi normalised forms.
-EVERYDAY_WORDS: Mapping[str, Tuple[str, ...]] = {
-    "給料": ("給与",), "給金": ("給与",), "月給": ("給与",), "賃金": ("給与",),
-    "洋服": ("アパレル",), "服": ("アパレル",), "洋服屋": ("アパレル", "店員"), "服屋": ("アパレル", "店員"),
-    "店": ("店舗", "お店"), "ショップ": ("店舗", "お店"), "飲食店": ("飲食", "店"),
-    "ネット": ("ネットワーク",), "ＰＣ": ("パソコン",), "pc": ("パソコン",), "コンピューター": ("パソコン",),
-    "電話番": ("電話",), "問い合わせ": ("問い合わせ", "電話"), "クレーム": ("クレーム",),
-    "お金": ("カネ", "資金", "会計"), "金": ("カネ", "資金"), "人材": ("ヒト", "人材"), "物": ("モノ",),
-    "契約": ("契約書",), "書類": ("書類", "文書"), "数字": ("数字", "数値"),
-}
+RETRIEVAL_FILE = "retrieval.yml"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Labels of retrieved facts and everyday equivalents of the articles' words (retrieval.yml)."""
+
+    field_labels: Mapping[str, str]
+    topic_labels: Mapping[str, str]
+    everyday_words: Mapping[str, Tuple[str, ...]]
+
+
+def load_vocabulary(directory: Optional[Path] = None) -> Vocabulary:
+    """Reads ``retrieval.yml``; raises :class:`KnowledgeError` naming the entry on bad data."""
+    path = Path(directory or os.environ.get(KNOWLEDGE_DIR_ENV) or DEFAULT_KNOWLEDGE_DIR) / RETRIEVAL_FILE
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeError(str(path), "-", "file not found") from None
+    except yaml.YAMLError as error:
+        raise KnowledgeError(str(path), "-", f"invalid YAML: {error}") from None
+    tables = {}
+    for key in ("field_labels", "topic_labels", "everyday_words"):
+        table = data.get(key) if isinstance(data, Mapping) else None
+        if not isinstance(table, Mapping) or not table:
+            raise KnowledgeError(str(path), key, "must map words to their values")
+        for word, value in table.items():
+            values = value if key == "everyday_words" else [value]
+            if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
+                raise KnowledgeError(str(path), f"{key}.{word}", "needs non-empty strings")
+        tables[key] = table
+    return Vocabulary(
+        {str(k): str(v) for k, v in tables["field_labels"].items()},
+        {str(k): str(v) for k, v in tables["topic_labels"].items()},
+        {fold(str(k)): tuple(fold(v) for v in vs) for k, vs in tables["everyday_words"].items()},
+    )
+
+
 
 
 # Questions that ask for a number: amounts, durations, rates, counts. The articles give none
@@ -240,8 +277,9 @@ def _is_kana(word: str) -> bool:
 class FactIndex:
     """BM25 over the passages' normalised content words, with the subject's names as context."""
 
-    def __init__(self, kb: Knowledge) -> None:
+    def __init__(self, kb: Knowledge, vocabulary: Optional[Vocabulary] = None) -> None:
         self.kb = kb
+        self.vocabulary_file = vocabulary or default_vocabulary()
         self.passages = passages(kb)
         names = self._subject_names(kb)
         corpus = []
@@ -307,7 +345,7 @@ class FactIndex:
             if term not in self.vocabulary and _is_kana(term):
                 term = self._reading_to_term.get(token.reading, term)
             parts = [p.normalized for p in _parts(token) if p.is_content and not _is_question_word(p)]
-            everyday = [w for t in [term, *parts] for w in EVERYDAY_WORDS.get(t, ())]
+            everyday = [w for t in [term, *parts] for w in self.vocabulary_file.everyday_words.get(fold(t), ())]
             known = [t for t in [term, *parts, *everyday] if t in self.vocabulary]
             terms += known
             # The word is held by a passage that has it, an everyday equivalent, or all its parts.
@@ -399,6 +437,12 @@ class FactIndex:
             if share >= min_share:
                 hits.append(Hit(passage, share, share))
         return sorted(hits, key=lambda hit: -hit.score)
+
+
+@cache
+def default_vocabulary() -> Vocabulary:
+    """The retrieval vocabulary of the default knowledge directory, read once per process."""
+    return load_vocabulary()
 
 
 @cache

@@ -398,3 +398,29 @@ def test_the_clause_that_asks_decides_the_kind_of_question_after_context(u: Unde
     assert names(answer)[0] == "utter_role_overview"
     assert answer.replies[0].params["name"] == "一般事務"
     assert answer.question == "ask_overview"
+
+
+def test_every_kind_of_fact_and_topic_has_a_label(kb: Knowledge) -> None:
+    from actions.retrieval import default_vocabulary
+
+    vocabulary = default_vocabulary()
+    for passage in passages(kb):
+        kind, _, name = passage.about.partition(":")
+        if kind == "topic":
+            assert name in vocabulary.topic_labels or name in {t.label for t in kb.traits.values()}, name
+        else:
+            assert passage.field in vocabulary.field_labels, passage.field
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("field_labels: {}\ntopic_labels: {a: b}\neveryday_words: {a: [b]}\n", "field_labels"),
+    ("field_labels: {a: b}\ntopic_labels: {a: b}\neveryday_words: {給料: []}\n", "everyday_words.給料"),
+    ("field_labels: [", "invalid YAML"),
+])
+def test_a_broken_retrieval_file_is_refused_naming_the_entry(tmp_path: Any, text: str, problem: str) -> None:
+    from actions.knowledge import KnowledgeError
+    from actions.retrieval import load_vocabulary
+
+    (tmp_path / "retrieval.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=problem):
+        load_vocabulary(tmp_path)
