@@ -568,12 +568,17 @@ if __name__ == "__main__":
 
     try:
         kb = load_knowledge()
-        # The words of statements and of retrieval live beside the facts and are checked with them.
-        from actions.retrieval import load_vocabulary
+        # The words of statements and of retrieval live beside the facts and are checked with them
+        # (a directory of facts alone, as in tests, has none to check).
+        from actions.retrieval import RETRIEVAL_FILE, load_vocabulary
+        from actions.statements import FILE as STATEMENTS_FILE
         from actions.statements import load_lexicon
 
-        load_lexicon()
-        load_vocabulary()
+        directory = Path(os.environ.get(KNOWLEDGE_DIR_ENV) or DEFAULT_KNOWLEDGE_DIR)
+        if (directory / STATEMENTS_FILE).exists():
+            load_lexicon(directory / STATEMENTS_FILE)
+        if (directory / RETRIEVAL_FILE).exists():
+            load_vocabulary(directory)
     except KnowledgeError as error:
         print(f"Knowledge base is invalid: {error}", file=sys.stderr)
         sys.exit(1)

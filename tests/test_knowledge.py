@@ -648,3 +648,10 @@ def test_cli_accepts_valid_knowledge(knowledge_dir: Path) -> None:
     result = _run_cli(knowledge_dir)
     assert result.returncode == 0, result.stderr
     assert "Knowledge base OK: 3 offices, 3 roles, 2 sources." in result.stdout
+
+
+def test_cli_checks_the_statement_lexicon_beside_the_facts(knowledge_dir: Path) -> None:
+    (knowledge_dir / "statements.yml").write_text("traits: [", encoding="utf-8")
+    result = _run_cli(knowledge_dir)
+    assert result.returncode == 1
+    assert "statements.yml" in result.stderr
