@@ -269,7 +269,8 @@ class _Reader:
         return value
 
 
-def _read_yaml(directory: Path, name: str) -> Any:
+def read_yaml(directory: Path, name: str) -> Any:
+    """A knowledge file's YAML; a missing or invalid file raises :class:`KnowledgeError` naming it."""
     path = directory / name
     try:
         with path.open(encoding="utf-8") as handle:
@@ -283,7 +284,7 @@ def _read_yaml(directory: Path, name: str) -> Any:
 def _load_sources(directory: Path) -> Dict[str, str]:
     reader = _Reader(str(directory / "sources.yml"), None)
     sources: Dict[str, str] = {}
-    for i, raw in enumerate(reader.entries(_read_yaml(directory, "sources.yml"), "sources")):
+    for i, raw in enumerate(reader.entries(read_yaml(directory, "sources.yml"), "sources")):
         file = reader.text(raw, "file", f"sources[{i}]")
         if file in sources:
             raise reader.fail(f"sources[{i}] (file={file})", "duplicate source")
@@ -295,7 +296,7 @@ def _load_traits(directory: Path, sources: Mapping[str, str]) -> Dict[str, Trait
     reader = _Reader(str(directory / "traits.yml"), sources)
     traits: Dict[str, Trait] = {}
     seen: Dict[str, str] = {}
-    for i, raw in enumerate(reader.entries(_read_yaml(directory, "traits.yml"), "traits")):
+    for i, raw in enumerate(reader.entries(read_yaml(directory, "traits.yml"), "traits")):
         trait_id = reader.entry_id(raw, "traits", i, seen)
         entry = f"traits[{i}] (id={trait_id})"
         trait_sources = reader.strings(raw, "sources", entry)
@@ -318,7 +319,7 @@ def _load_offices(directory: Path, sources: Mapping[str, str]) -> Dict[str, Offi
     reader = _Reader(str(directory / "offices.yml"), sources)
     offices: Dict[str, Office] = {}
     seen: Dict[str, str] = {}
-    for i, raw in enumerate(reader.entries(_read_yaml(directory, "offices.yml"), "offices")):
+    for i, raw in enumerate(reader.entries(read_yaml(directory, "offices.yml"), "offices")):
         office_id = reader.entry_id(raw, "offices", i, seen)
         entry = f"offices[{i}] (id={office_id})"
         if office_id not in OFFICE_IDS:
@@ -350,7 +351,7 @@ def _load_roles(
     reader = _Reader(str(directory / "roles.yml"), sources)
     roles: Dict[str, Role] = {}
     seen: Dict[str, str] = {}
-    for i, raw in enumerate(reader.entries(_read_yaml(directory, "roles.yml"), "roles")):
+    for i, raw in enumerate(reader.entries(read_yaml(directory, "roles.yml"), "roles")):
         role_id = reader.entry_id(raw, "roles", i, seen)
         entry = f"roles[{i}] (id={role_id})"
         office = reader.text(raw, "office", entry)
@@ -406,7 +407,7 @@ def _trait_weights(
 
 def _load_topics(directory: Path, sources: Mapping[str, str]) -> Dict[str, Any]:
     reader = _Reader(str(directory / "topics.yml"), sources)
-    data = _read_yaml(directory, "topics.yml")
+    data = read_yaml(directory, "topics.yml")
     differences = []
     for i, raw in enumerate(reader.entries(data, "differences")):
         entry = f"differences[{i}]"
@@ -430,7 +431,7 @@ def _load_distinctions(
 ) -> Tuple[Distinction, ...]:
     """Optional ``distinctions`` of topics.yml: two names of one role the articles tell apart."""
     reader = _Reader(str(directory / "topics.yml"), sources)
-    data = _read_yaml(directory, "topics.yml")
+    data = read_yaml(directory, "topics.yml")
     raw_entries = data.get("distinctions") if isinstance(data, Mapping) else None
     if raw_entries is None:
         return ()
@@ -467,7 +468,7 @@ def _load_distinctions(
 
 def _load_diagnosis(directory: Path) -> DiagnosisConfig:
     reader = _Reader(str(directory / "diagnosis.yml"), None)
-    data = _read_yaml(directory, "diagnosis.yml")
+    data = read_yaml(directory, "diagnosis.yml")
     scale = []
     for i, raw in enumerate(reader.entries(data, "scale")):
         entry = f"scale[{i}]"

@@ -17,7 +17,6 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence,
 
 import bm25s
 import numpy as np
-import yaml
 
 from actions.knowledge import (
     DEFAULT_KNOWLEDGE_DIR,
@@ -26,6 +25,7 @@ from actions.knowledge import (
     Knowledge,
     KnowledgeError,
     default_knowledge,
+    read_yaml,
 )
 from actions.text import Token, fold, tokenize
 
@@ -76,13 +76,9 @@ class Vocabulary:
 
 def load_vocabulary(directory: Optional[Path] = None) -> Vocabulary:
     """Reads ``retrieval.yml``; raises :class:`KnowledgeError` naming the entry on bad data."""
-    path = Path(directory or os.environ.get(KNOWLEDGE_DIR_ENV) or DEFAULT_KNOWLEDGE_DIR) / RETRIEVAL_FILE
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise KnowledgeError(str(path), "-", "file not found") from None
-    except yaml.YAMLError as error:
-        raise KnowledgeError(str(path), "-", f"invalid YAML: {error}") from None
+    directory = Path(directory or os.environ.get(KNOWLEDGE_DIR_ENV) or DEFAULT_KNOWLEDGE_DIR)
+    path = directory / RETRIEVAL_FILE
+    data = read_yaml(directory, RETRIEVAL_FILE)
     tables = {}
     for key in ("field_labels", "topic_labels", "everyday_words"):
         table = data.get(key) if isinstance(data, Mapping) else None
