@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -14,10 +14,13 @@ from actions.answers import context_of, send
 from actions.knowledge import default_knowledge
 from actions.natural import about_the_articles, default_understanding, message_from
 from actions.queries import Reply
+from actions.statements import default_reader
 from actions.scoring import (
     ROLES_PER_PAGE,
-    Turn,
+    SLOT_PREFIX,
+    TurnKind,
     answer_buttons,
+    answer_title,
     answers_from_slots,
     explanation_replies,
     more_replies,
@@ -25,8 +28,8 @@ from actions.scoring import (
     question_params,
     question_slots,
     read_turn,
+    remember_later,
     result_replies,
-    scale_titles,
     score,
     slot_for,
     unanswered,
@@ -35,11 +38,28 @@ from actions.scoring import (
 FORM = "diagnosis_form"
 SHOWN_SLOT = "diagnosis_shown"
 REQUESTED_SLOT = "requested_slot"
+# The question already asked again once: a second unreadable answer is taken as neutral.
+REASKED_SLOT = "diagnosis_reasked"
+# Trait → the user's words that answered it, quoted back in the result.
+WORDS_SLOT = "diagnosis_words"
+# Trait → {"value", "words"}: answers given before their question came; the question then
+# asks to confirm them.
+INFERRED_SLOT = "diagnosis_inferred"
+BOOKKEEPING_SLOTS = (REASKED_SLOT, WORDS_SLOT, INFERRED_SLOT)
 
 
 def _send(dispatcher: CollectingDispatcher, replies: List[Reply]) -> None:
     for reply in replies:
         dispatcher.utter_message(response=reply.response, **reply.params)
+
+
+def _mapping(tracker: Tracker, slot: str) -> Dict[str, Any]:
+    value = tracker.get_slot(slot)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def _trait_of(slot: Optional[str]) -> Optional[str]:
+    return slot[len(SLOT_PREFIX):] if slot and slot.startswith(SLOT_PREFIX) else None
 
 
 class ValidateDiagnosisForm(FormValidationAction):
@@ -52,25 +72,60 @@ class ValidateDiagnosisForm(FormValidationAction):
     async def get_extraction_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        """Fills only the slot of the question being asked, so nothing else is ever guessed."""
+        """Fills the open question's slot, and remembers what the message said about later ones."""
         kb = default_knowledge()
         requested = tracker.get_slot(REQUESTED_SLOT)
-        if requested not in question_slots(kb):
+        trait = _trait_of(requested)
+        if requested not in question_slots(kb) or trait is None:
             return []
-        turn = read_turn(kb.diagnosis, tracker.latest_message)
-        if turn == Turn.SKIP:
+        words = _mapping(tracker, WORDS_SLOT)
+        inferred = _mapping(tracker, INFERRED_SLOT)
+        pending = inferred.get(trait)
+        previous = _trait_of(previous_question(kb, tracker.slots, requested))
+        turn = read_turn(
+            kb, default_reader(), tracker.latest_message, trait,
+            pending=pending.get("value") if isinstance(pending, dict) else None, previous=previous,
+        )
+        if turn.kind == TurnKind.SKIP:
             return []  # the form rejects, and the rules answer the question or the request
-        if turn == Turn.UNCLEAR:
-            dispatcher.utter_message(response="utter_diagnosis_unclear", scale=scale_titles(kb.diagnosis))
-            return [SlotSet(requested, None)]
-        return [SlotSet(requested, turn)]
+        reasked = tracker.get_slot(REASKED_SLOT)
+        if turn.kind == TurnKind.CORRECTION:
+            dispatcher.utter_message(
+                response="utter_diagnosis_corrected",
+                trait=kb.traits[turn.trait].label, answer=answer_title(kb.diagnosis, turn.value),
+            )
+            words.pop(turn.trait, None)
+            events = [SlotSet(slot_for(turn.trait), turn.value), SlotSet(requested, None)]
+        elif turn.kind == TurnKind.REJECT:
+            inferred.pop(trait, None)
+            dispatcher.utter_message(response="utter_diagnosis_ask_plainly")
+            events = [SlotSet(requested, None)]
+        else:
+            inferred = remember_later(kb, tracker.slots, requested, turn, inferred)
+            if turn.kind == TurnKind.UNCLEAR and reasked != requested:
+                dispatcher.utter_message(response="utter_diagnosis_unclear", hint=kb.traits[trait].hint)
+                events, reasked = [SlotSet(requested, None)], requested
+            elif turn.kind == TurnKind.UNCLEAR:
+                # Asked once again already: take a neutral answer rather than lose the person.
+                dispatcher.utter_message(response="utter_diagnosis_assumed_neutral")
+                events, reasked = [SlotSet(requested, 0)], None
+            else:
+                said = str(pending.get("words") or "") if turn.kind == TurnKind.CONFIRM and pending else turn.words
+                if said:
+                    words[trait] = said
+                else:
+                    words.pop(trait, None)
+                inferred.pop(trait, None)
+                events, reasked = [SlotSet(requested, turn.value)], None
+        changed = {WORDS_SLOT: words or None, INFERRED_SLOT: inferred or None, REASKED_SLOT: reasked}
+        return events + [SlotSet(slot, value) for slot, value in changed.items() if value != tracker.get_slot(slot)]
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         """Passes on what extraction read: rasa_sdk returns only these events to Rasa."""
-        questions = set(question_slots(default_knowledge()))
-        return [SlotSet(slot, value) for slot, value in tracker.slots_to_validate().items() if slot in questions]
+        kept = set(question_slots(default_knowledge())) | set(BOOKKEEPING_SLOTS)
+        return [SlotSet(slot, value) for slot, value in tracker.slots_to_validate().items() if slot in kept]
 
 
 class AskDiagnosisQuestion(Action, ABC):
@@ -88,13 +143,21 @@ class AskDiagnosisQuestion(Action, ABC):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        """Sends the question with numbered progress and the five answer buttons."""
+        """Sends the question with numbered progress and the five answer buttons.
+
+        When an earlier message already answered it, the question asks to confirm that answer.
+        """
         kb = default_knowledge()
-        dispatcher.utter_message(
-            response="utter_diagnosis_question",
-            buttons=answer_buttons(kb.diagnosis),
-            **question_params(kb, self.trait_id),
-        )
+        pending = _mapping(tracker, INFERRED_SLOT).get(self.trait_id)
+        params = question_params(kb, self.trait_id)
+        if isinstance(pending, dict) and isinstance(pending.get("value"), int):
+            dispatcher.utter_message(
+                response="utter_diagnosis_confirm_inferred", buttons=answer_buttons(kb.diagnosis),
+                words=str(pending.get("words") or ""), answer=answer_title(kb.diagnosis, pending["value"]),
+                **params,
+            )
+            return []
+        dispatcher.utter_message(response="utter_diagnosis_question", buttons=answer_buttons(kb.diagnosis), **params)
         return []
 
 
@@ -115,8 +178,8 @@ class ActionResetDiagnosis(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         """Clears the answer slots, the requested slot and the result page."""
-        slots = question_slots(default_knowledge())
-        return [SlotSet(slot, None) for slot in slots] + [SlotSet(REQUESTED_SLOT, None), SlotSet(SHOWN_SLOT, None)]
+        slots = [*question_slots(default_knowledge()), *BOOKKEEPING_SLOTS, REQUESTED_SLOT, SHOWN_SLOT]
+        return [SlotSet(slot, None) for slot in slots]
 
 
 class ActionDiagnosisGoBack(Action):
@@ -171,7 +234,7 @@ class ActionDiagnosisResult(DiagnosisResultAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Any) -> List[Dict[Text, Any]]:
         """Sends the result and remembers how many roles it showed."""
-        _send(dispatcher, result_replies(default_knowledge(), result))
+        _send(dispatcher, result_replies(default_knowledge(), result, _mapping(tracker, WORDS_SLOT)))
         return [SlotSet(SHOWN_SLOT, float(ROLES_PER_PAGE))]
 
 

@@ -61,6 +61,8 @@ class Trait:
     question: str
     description: str
     sources: Tuple[str, ...]
+    # Said when an answer could not be read: the kind of answer the question expects.
+    hint: str
 
 
 @dataclass(frozen=True)
@@ -139,21 +141,22 @@ class DiagnosisConfig:
     scale: Tuple[ScaleAnswer, ...]
     close_margin: float
     office_top_roles: int
-    cues: Mapping[str, Tuple[str, ...]]
-    hesitations: Tuple[str, ...]
+    # Office id → traits whose answers must all lean "yes" for the office to come first.
+    office_requires: Mapping[str, Tuple[str, ...]]
     control_cues: Mapping[str, Tuple[str, ...]]
     control_exact: Mapping[str, Tuple[str, ...]]
+    # Whole replies that accept or turn down an answer the bot took from an earlier message.
+    confirm_exact: Tuple[str, ...]
+    reject_exact: Tuple[str, ...]
     lines: Mapping[str, str]
 
 
-CUE_KINDS = (
-    "neutral", "positive_strong_overrides", "positive_mild_overrides",
-    "negative", "positive", "strong", "mild",
-)
 LINE_PLACEHOLDERS = {
     "role": ("{rank}", "{name}", "{office}", "{summary}"),
-    "reason": ("{trait}", "{answer}", "{role}"),
+    "reason": ("{trait}", "{answer}", "{role}", "{reason}"),
+    "reason_words": ("{words}", "{role}", "{reason}"),
     "explanation": ("{trait}", "{answer}", "{reason}"),
+    "leaning": ("{office}", "{traits}"),
 }
 MAX_BUTTONS = 5
 
@@ -311,6 +314,7 @@ def _load_traits(directory: Path, sources: Mapping[str, str]) -> Dict[str, Trait
             reader.text(raw, "question", entry),
             reader.text(raw, "description", entry),
             trait_sources,
+            reader.text(raw, "hint", entry),
         )
     return traits
 
@@ -488,12 +492,21 @@ def _load_diagnosis(directory: Path) -> DiagnosisConfig:
     top = data.get("office_top_roles")
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise reader.fail("office_top_roles", "must be a positive integer")
-    raw_cues = data.get("answer_cues")
-    if not isinstance(raw_cues, Mapping):
-        raise reader.fail("answer_cues", "must map cue kinds to lists")
-    cues = {kind: tuple(alias_key(c) for c in reader.strings(raw_cues, kind, f"answer_cues.{kind}"))
-            for kind in CUE_KINDS}
-    hesitations = tuple(alias_key(h) for h in reader.strings(data, "hesitations", "hesitations"))
+    raw_requires = data.get("office_requires") or {}
+    if not isinstance(raw_requires, Mapping):
+        raise reader.fail("office_requires", "must map office ids to lists of traits")
+    requires = {}
+    for office_id in raw_requires:
+        if office_id not in OFFICE_IDS:
+            raise reader.fail(f"office_requires.{office_id}", f"unknown office id; expected one of {', '.join(OFFICE_IDS)}")
+        requires[str(office_id)] = reader.strings(raw_requires, office_id, f"office_requires.{office_id}")
+    raw_confirm = data.get("confirmation")
+    if not isinstance(raw_confirm, Mapping):
+        raise reader.fail("confirmation", "must list the 'accept' and 'reject' replies")
+    accept = tuple(alias_key(c) for c in reader.strings(raw_confirm, "accept", "confirmation.accept"))
+    reject = tuple(alias_key(c) for c in reader.strings(raw_confirm, "reject", "confirmation.reject"))
+    if not accept or not reject:
+        raise reader.fail("confirmation", "must list the 'accept' and 'reject' replies")
     control: Dict[str, Dict[str, Tuple[str, ...]]] = {}
     for key in ("control_cues", "control_exact"):
         raw = data.get(key) or {}
@@ -516,8 +529,8 @@ def _load_diagnosis(directory: Path) -> DiagnosisConfig:
             raise reader.fail(f"lines.{name}", f"missing placeholders {missing}")
         lines[name] = line
     return DiagnosisConfig(
-        tuple(scale), float(margin), top, cues, hesitations,
-        control["control_cues"], control["control_exact"], lines,
+        tuple(scale), float(margin), top, requires,
+        control["control_cues"], control["control_exact"], accept, reject, lines,
     )
 
 
@@ -552,6 +565,11 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
     topics = _load_topics(directory, sources)
     distinctions = _load_distinctions(directory, sources, roles)
     diagnosis = _load_diagnosis(directory)
+    for office_id, required in diagnosis.office_requires.items():
+        for trait_id in required:
+            if trait_id not in traits:
+                raise KnowledgeError(str(directory / "diagnosis.yml"), f"office_requires.{office_id}",
+                                     f"unknown trait '{trait_id}' (not in traits.yml)")
     return Knowledge(
         sources=sources, traits=traits, offices=offices, roles=roles, diagnosis=diagnosis,
         distinctions=distinctions, **topics,

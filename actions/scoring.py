@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.knowledge import OFFICE_IDS, DiagnosisConfig, Fact, Knowledge, Role
-from actions.queries import Reply, sources_of
+from actions.queries import Citations, Reply, sources_of
+from actions.statements import StatementReader, TraitReading
 
 SLOT_PREFIX = "diag_"
 ROLES_PER_PAGE = 3
@@ -42,37 +43,19 @@ def answers_from_slots(kb: Knowledge, slots: Mapping[str, Any]) -> Dict[str, int
     return answers
 
 
-def parse_answer(config: DiagnosisConfig, text: Optional[str]) -> Optional[int]:
-    """Maps a button id or a free-text answer to a scale value; None when it cannot tell."""
+def scale_value(config: DiagnosisConfig, text: Optional[str]) -> Optional[int]:
+    """The value of a button id, a scale value or a scale title written out; None for anything else."""
     if text is None:
         return None
-    folded = unicodedata.normalize("NFKC", str(text)).casefold().strip()
+    folded = _compact(text)
     for answer in config.scale:
-        if folded in (answer.id, str(answer.value), unicodedata.normalize("NFKC", answer.title).casefold()):
+        if folded in (answer.id, str(answer.value), _compact(answer.title)):
             return answer.value
-    compact = _IGNORED.sub("", folded)
-    for hesitation in config.hesitations:
-        compact = compact.replace(hesitation, "")
-    if not compact:
-        return None
-    cues = config.cues
+    return None
 
-    def has(kind: str) -> bool:
-        return any(cue in compact for cue in cues[kind])
 
-    if has("neutral"):
-        return 0
-    if has("positive_strong_overrides"):
-        return 2
-    if has("positive_mild_overrides"):
-        return 1
-    mild = has("mild")
-    if has("negative"):
-        return -1 if mild and not has("strong") else -2
-    if has("positive"):
-        return 1 if mild and not has("strong") else 2
-    # 「どちらかといえば」 on its own leans towards agreeing.
-    return 1 if mild else None
+def _compact(text: str) -> str:
+    return _IGNORED.sub("", unicodedata.normalize("NFKC", str(text)).casefold())
 
 
 # Requests that steer the diagnosis, or ask to delete the conversation, are never taken as
@@ -81,37 +64,129 @@ CONTROL_INTENTS = frozenset({"stop_diagnosis", "restart_diagnosis", "go_back", "
 # A question about the knowledge interrupts the diagnosis: it is answered, then the
 # question is asked again.
 QUESTION_INTENT_PREFIX = "ask_"
+_QUOTED = re.compile(r"[『「\"](.+?)[』」\"]")
+_QUESTION_END = re.compile(r"(?:[?？]|(?:か|かな|の|って)[。.!！]*)$")
 
 
-class Turn:
+class TurnKind:
     """What a user message means while a diagnosis question is open."""
 
+    ANSWER = "answer"  # an answer to the open question
     SKIP = "skip"  # not an answer: a question or a request the rules handle
     UNCLEAR = "unclear"  # meant as an answer, but the bot cannot tell which
+    CONFIRM = "confirm"  # yes to the answer the bot took from an earlier message
+    REJECT = "reject"  # no to it: ask the question as usual
+    CORRECTION = "correction"  # a new answer to the previous question (「さっきのは『いいえ』で」)
 
 
-def read_turn(config: DiagnosisConfig, message: Mapping[str, Any]) -> Any:
-    """An answer value, :attr:`Turn.SKIP` or :attr:`Turn.UNCLEAR` for the latest user message."""
+@dataclass(frozen=True)
+class Turn:
+    """A reading of one message while a question is open."""
+
+    kind: str
+    trait: str = ""  # the trait the value answers (the previous one for a correction)
+    value: Optional[int] = None
+    words: str = ""  # the user's words that gave the value, when they name the trait
+    others: Tuple[TraitReading, ...] = ()  # what the message also says about other traits
+
+
+def read_turn(
+    kb: Knowledge,
+    reader: StatementReader,
+    message: Mapping[str, Any],
+    trait: str,
+    pending: Optional[int] = None,
+    previous: Optional[str] = None,
+) -> Turn:
+    """What the latest user message says to the open question on ``trait``.
+
+    ``pending`` is the answer taken from an earlier message that the bot asked to confirm;
+    ``previous`` the trait of the question answered before, which a correction changes.
+    """
+    config = kb.diagnosis
     intent = (message.get("intent") or {}).get("name") or ""
+    text = str(message.get("text") or "")
     entities = message.get("entities") or []
     button = next((e.get("value") for e in entities if e.get("entity") == "answer"), None)
     if button is not None:
-        value = parse_answer(config, button)
-        return Turn.UNCLEAR if value is None else value
-    if intent in CONTROL_INTENTS and is_worded_as(config, intent, message.get("text")):
-        return Turn.SKIP
+        value = scale_value(config, button)
+        return Turn(TurnKind.UNCLEAR, trait) if value is None else Turn(TurnKind.ANSWER, trait, value)
+    compact = _compact(text)
+    if pending is not None:
+        if compact in config.confirm_exact:
+            return Turn(TurnKind.CONFIRM, trait, pending)
+        if compact in config.reject_exact:
+            return Turn(TurnKind.REJECT, trait)
+    if previous is not None:
+        corrected = correction(kb, reader, text, previous)
+        if corrected is not None:
+            return Turn(TurnKind.CORRECTION, previous, corrected)
+    if intent in CONTROL_INTENTS and is_worded_as(config, intent, text):
+        return Turn(TurnKind.SKIP, trait)
+    exact = scale_value(config, text)
+    if exact is not None:
+        return Turn(TurnKind.ANSWER, trait, exact)
+    statements = reader.read(text)
+    others = tuple(reading for other, reading in statements.items() if other != trait)
     names_a_subject = any(e.get("entity") in ("job", "office", "other_job") for e in entities)
-    value = parse_answer(config, message.get("text"))
-    if value is not None and not names_a_subject:
-        return value
+    asks = _QUESTION_END.search(unicodedata.normalize("NFKC", text).strip())
+    if intent.startswith(QUESTION_INTENT_PREFIX) and names_a_subject and asks:
+        return Turn(TurnKind.SKIP, trait)  # 「営業って残業多いですか？」 asks; it does not answer
+    reading = reader.answer(text, trait)
+    if reading is not None:
+        # Quote the words only where they say what the question asked, not 『はい』 alone.
+        words = statements[trait].evidence if trait in statements else ""
+        return Turn(TurnKind.ANSWER, trait, reading.value, words, others)
     if intent.startswith(QUESTION_INTENT_PREFIX):
-        return Turn.SKIP
-    return Turn.UNCLEAR if value is None else value
+        return Turn(TurnKind.SKIP, trait)
+    return Turn(TurnKind.UNCLEAR, trait, others=others)
+
+
+def remember_later(
+    kb: Knowledge, slots: Mapping[str, Any], requested: str, turn: Turn, inferred: Mapping[str, Any]
+) -> Dict[str, Any]:
+    """The answers taken so far for questions still to come, with what this message said about them.
+
+    「土日休みたいし、ノルマも嫌です」 to the question on holidays also answers the one on
+    targets if it has not been asked yet; an answer to a question already answered is not changed.
+    """
+    order = question_slots(kb)
+    position = order.index(requested) if requested in order else len(order)
+    later = {trait: dict(value) for trait, value in inferred.items() if isinstance(value, Mapping)}
+    for reading in turn.others:
+        slot = slot_for(reading.trait)
+        if slot in order and order.index(slot) > position and slots.get(slot) is None:
+            later[reading.trait] = {"value": reading.value, "words": reading.evidence}
+    return later
+
+
+def correction(kb: Knowledge, reader: StatementReader, text: str, previous: str) -> Optional[int]:
+    """A new answer to the previous question, as in 「さっきの質問、やっぱり『いいえ』で」; else None.
+
+    The message must point back (さっきの質問, 前の答え …) and then give an answer. 「前の質問に
+    戻りたい」 gives none after its cue (only a wish to go back) and stays a request to go back.
+    """
+    config = kb.diagnosis
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    cues = config.control_cues.get("go_back", ())
+    found = [(folded.find(cue), -len(cue), cue) for cue in cues if cue in folded]
+    if not found:
+        return None
+    at, _, cue = min(found)
+    rest = folded[at + len(cue):]
+    if any(other in rest for other in cues):
+        return None
+    for quoted in _QUOTED.findall(rest):
+        value = scale_value(config, quoted)
+        if value is not None:
+            return value
+    reading = reader.answer(rest, previous)
+    return None if reading is None else reading.value
 
 
 def is_worded_as(config: DiagnosisConfig, intent: str, text: Optional[str]) -> bool:
     """Whether a message classified as a stop/restart/back request also says so in words."""
-    folded = _IGNORED.sub("", unicodedata.normalize("NFKC", text or "").casefold())
+    folded = _compact(text or "")
     if folded.startswith("/"):  # a button's payload
         return True
     if folded in config.control_exact.get(intent, ()):
@@ -181,10 +256,18 @@ def score(kb: Knowledge, answers: Mapping[str, int], close_margin: Optional[floa
         best_fits = members[: kb.diagnosis.office_top_roles]
         if best_fits:
             office_scores.append((office_id, sum(best_fits) / len(best_fits)))
-    office_scores.sort(key=lambda o: (-o[1], OFFICE_IDS.index(o[0])))
-    best = office_scores[0][1]
-    close = tuple(office_id for office_id, value in office_scores if best - value < margin)
+    # An office whose own evidence is missing (ミドルオフィス without interest in its bridging
+    # and risk work) ranks after the others, however its roles score.
+    office_scores.sort(key=lambda o: (not has_evidence(kb, o[0], answers), -o[1], OFFICE_IDS.index(o[0])))
+    eligible = [(o, v) for o, v in office_scores if has_evidence(kb, o, answers)] or office_scores
+    best = eligible[0][1]
+    close = tuple(office_id for office_id, value in eligible if best - value < margin)
     return Result(tuple(office_scores), tuple(role_scores), close if len(close) > 1 else ())
+
+
+def has_evidence(kb: Knowledge, office_id: str, answers: Mapping[str, int]) -> bool:
+    """Whether every trait the office requires (diagnosis.yml office_requires) was answered with a yes."""
+    return all(answers.get(trait_id, 0) > 0 for trait_id in kb.diagnosis.office_requires.get(office_id, ()))
 
 
 def _summary_line(role: Role) -> str:
@@ -217,31 +300,61 @@ def top_reasons(kb: Knowledge, result: Result, count: int = MAX_REASONS) -> List
     return ranked[:count]
 
 
-def result_replies(kb: Knowledge, result: Result) -> List[Reply]:
-    """The result: office (or a close call), the top roles, the reasons and the caveat."""
+def result_replies(kb: Knowledge, result: Result, words: Optional[Mapping[str, str]] = None) -> List[Reply]:
+    """The result: office (or a close call and why), the top roles, the reasons and the caveat.
+
+    ``words`` maps a trait to what the person said about it; reasons quote it where given.
+    """
+    words = words or {}
     offices = kb.offices
     replies = []
     if result.close_offices:
         names = OFFICE_JOINER.join(offices[o].name for o in result.close_offices)
-        replies.append(Reply("utter_diagnosis_result_close", {"offices": names}))
+        replies.append(Reply("utter_diagnosis_result_close", {
+            "offices": names, "leanings": leaning_lines(kb, result, words),
+        }))
     else:
         replies.append(Reply("utter_diagnosis_result_office", {"office": offices[result.offices[0][0]].name}))
     replies.append(Reply("utter_diagnosis_top_roles", {"roles": role_lines(kb, result, 0)}))
     reasons = top_reasons(kb, result)
     if reasons:
-        lines = "\n".join(
-            kb.diagnosis.lines["reason"].format(
-                trait=kb.traits[c.trait_id].label,
-                answer=answer_title(kb.diagnosis, c.answer),
-                role=kb.roles[role_id].name,
-            )
-            for c, role_id in reasons
-        )
-        replies.append(Reply("utter_diagnosis_reasons", {"reasons": lines}))
+        facts = [_weight_fact(kb.roles[role_id], c.trait_id) for c, role_id in reasons]
+        citations = Citations(kb, facts)
+        lines = []
+        for (contribution, role_id), fact in zip(reasons, facts, strict=True):
+            reason = f"{fact.text}{citations.mark(fact)}"
+            said = words.get(contribution.trait_id)
+            if said:
+                lines.append(kb.diagnosis.lines["reason_words"].format(
+                    words=said, role=kb.roles[role_id].name, reason=reason))
+            else:
+                lines.append(kb.diagnosis.lines["reason"].format(
+                    trait=kb.traits[contribution.trait_id].label,
+                    answer=answer_title(kb.diagnosis, contribution.answer),
+                    role=kb.roles[role_id].name, reason=reason))
+        replies.append(Reply("utter_diagnosis_reasons", {"reasons": "\n".join(lines), "sources": citations.sources}))
     else:
         replies.append(Reply("utter_diagnosis_no_reasons"))
     replies.append(Reply("utter_diagnosis_disclaimer"))
     return replies
+
+
+def leaning_lines(kb: Knowledge, result: Result, words: Mapping[str, str], per_office: int = 2) -> str:
+    """For a close call, the answers that pulled towards each of the close offices."""
+    by_role = {r.role_id: r for r in result.roles}
+    lines = []
+    for office_id in result.close_offices:
+        best = sorted((by_role[r.id] for r in kb.roles_in(office_id)), key=lambda r: -r.score)
+        strongest: Dict[str, int] = {}
+        for role_score in best[: kb.diagnosis.office_top_roles]:
+            for c in role_score.contributions:
+                if c.value > 0:
+                    strongest[c.trait_id] = max(strongest.get(c.trait_id, 0), c.value)
+        ranked = sorted(strongest, key=lambda t: (-strongest[t], list(kb.traits).index(t)))[:per_office]
+        if ranked:
+            said = "".join(f"『{words.get(t) or kb.traits[t].label}』" for t in ranked)
+            lines.append(kb.diagnosis.lines["leaning"].format(office=kb.offices[office_id].name, traits=said))
+    return "\n".join(lines)
 
 
 def explanation_replies(kb: Knowledge, result: Result) -> List[Reply]:
@@ -298,11 +411,6 @@ def answer_buttons(config: DiagnosisConfig) -> List[Dict[str, str]]:
         {"title": answer.title, "payload": f'/diagnosis_answer{{"answer": "{answer.id}"}}'}
         for answer in config.scale
     ]
-
-
-def scale_titles(config: DiagnosisConfig) -> str:
-    """The scale written out, for re-asking an answer the bot could not read."""
-    return "".join(f"「{answer.title}」" for answer in config.scale)
 
 
 def previous_question(kb: Knowledge, slots: Mapping[str, Any], requested: Optional[str]) -> Optional[str]:

@@ -621,16 +621,27 @@ class StatementReader:
 
     def read_answer(self, text: str, trait: str) -> Optional[int]:
         """The answer to the question of ``trait``; None when the text says nothing usable."""
-        _, clauses = self._analyse(text, answer_mode=True)
-        value: Optional[int] = None
-        for _, clause, topic, _ in self._evaluated(clauses):
+        reading = self.answer(text, trait)
+        return None if reading is None else reading.value
+
+    def answer(self, text: str, trait: str) -> Optional[TraitReading]:
+        """The answer to the question of ``trait`` with the words that gave it; None when there is none."""
+        tokens, clauses = self._analyse(text, answer_mode=True)
+        reading: Optional[_Reading] = None
+        for index, clause, topic, source in self._evaluated(clauses):
             if topic and trait not in topic:
                 continue  # about another trait: 「ノルマは嫌」 does not answer the question on 土日
             current = (clause.value or 0) * topic.get(trait, 1)
-            value = _later(value, current)
-        if value is None and any(m.has(HEDGE) for c in clauses if not c.mentions for m in c.matches):
-            return 1  # 「どちらかといえば」, 「少しだけ」 alone lean towards yes (as in parse_answer)
-        return value
+            if reading is None or reading.end < index - 1:
+                reading = _Reading(_later(reading.value if reading else None, current), source, index)
+            else:
+                reading = _Reading(_later(reading.value, current), reading.start, index)
+        if reading is None:
+            if any(m.has(HEDGE) for c in clauses if not c.mentions for m in c.matches):
+                # 「どちらかといえば」, 「少しだけ」 alone lean towards yes.
+                return TraitReading(trait, 1, _evidence(text or "", tokens, clauses))
+            return None
+        return TraitReading(trait, reading.value, _evidence(text or "", tokens, clauses[reading.start: reading.end + 1]))
 
     def _analyse(self, text: str, answer_mode: bool) -> Tuple[List[Token], List[Clause]]:
         tokens = [t for t in tokenize(text or "") if not self._hesitation(t)]

@@ -55,6 +55,7 @@ def sample_knowledge_data() -> Dict[str, Any]:
     """
     # The diagnosis settings hold no facts: the small base shares the real ones.
     diagnosis = yaml.safe_load((REAL_KNOWLEDGE / "diagnosis.yml").read_text(encoding="utf-8"))
+    diagnosis["office_requires"] = {"middle": ["steady_accuracy"]}  # its traits are the small base's
     return {
         "diagnosis.yml": diagnosis,
         "sources.yml": {
@@ -71,6 +72,7 @@ def sample_knowledge_data() -> Dict[str, Any]:
                     "question": "人と話すのは好きですか？",
                     "description": "顧客と話す仕事に向いているとされています。",
                     "sources": [SOURCE_A],
+                    "hint": "「人と話すのは好きです」のように教えてください。",
                 },
                 {
                     "id": "steady_accuracy",
@@ -78,6 +80,7 @@ def sample_knowledge_data() -> Dict[str, Any]:
                     "question": "コツコツ正確な作業は得意ですか？",
                     "description": "正確さが求められる作業に向いているとされています。",
                     "sources": [SOURCE_A, SOURCE_B],
+                    "hint": "「細かい作業は得意です」のように教えてください。",
                 },
             ]
         },

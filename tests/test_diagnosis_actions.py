@@ -23,7 +23,8 @@ from actions.scoring import explanation_replies, more_replies, question_slots, r
 KB = load_knowledge()
 SLOTS = question_slots(KB)
 FRONT_ANSWERS = {"talk_people": 2, "targets_pressure": 2, "adapt_on_spot": 2, "visible_results": 2,
-                 "steady_accuracy": -2, "support_others": -1, "regular_holidays": -2, "specialist_knowledge": -2}
+                 "steady_accuracy": -2, "support_others": -1, "regular_holidays": -2, "specialist_knowledge": -2,
+                 "bridging_risk": -1}
 
 
 def answered(values: Dict[str, int]) -> Dict[str, Any]:
@@ -73,7 +74,7 @@ def test_every_response_the_diagnosis_sends_exists(domain: Dict[str, Any], answe
     [
         ("affirm", "はい", (), 2.0),
         ("diagnosis_answer", '/diagnosis_answer{"answer": "disagree"}', [{"entity": "answer", "value": "disagree"}], -1.0),
-        ("ask_fit", "人と話すのは大好きです", (), 2.0),
+        ("ask_fit", "はっきりした目標があると燃えるタイプです", (), 2.0),
         ("nlu_fallback", "うーん、苦手かも", (), -1.0),
     ],
     ids=["yes", "button", "answer-that-looks-like-a-question", "fallback-but-readable"],
@@ -82,16 +83,57 @@ def test_an_answer_fills_only_the_open_question(make_tracker: Any, domain: Dict[
                                                 text: str, entities: Any, expected: float) -> None:
     open_slot = slot_for("targets_pressure")
     events, dispatcher = validate(make_tracker, domain, open_slot, intent, text, entities)
-    assert events == [SlotSet(open_slot, expected)]
+    assert events[0] == SlotSet(open_slot, expected)
+    assert all(e["name"] in ("diagnosis_words", "diagnosis_inferred") for e in events[1:])
     assert dispatcher.messages == []
 
 
 def test_an_unclear_answer_is_explained_and_asked_again(make_tracker: Any, domain: Dict[str, Any]) -> None:
     open_slot = slot_for("talk_people")
     events, dispatcher = validate(make_tracker, domain, open_slot, "nlu_fallback", "ふがふが")
-    assert events == [SlotSet(open_slot, None)]
+    assert events == [SlotSet(open_slot, None), SlotSet("diagnosis_reasked", open_slot)]
     assert responses(dispatcher) == ["utter_diagnosis_unclear"]
-    assert "「とても当てはまる」" in dispatcher.messages[0]["scale"]
+    assert dispatcher.messages[0]["hint"] == KB.traits["talk_people"].hint
+
+
+def test_a_second_unclear_answer_is_taken_as_neutral(make_tracker: Any, domain: Dict[str, Any]) -> None:
+    open_slot = slot_for("talk_people")
+    events, dispatcher = validate(make_tracker, domain, open_slot, "nlu_fallback", "ふがふが",
+                                  slots={"diagnosis_reasked": open_slot})
+    assert events == [SlotSet(open_slot, 0), SlotSet("diagnosis_reasked", None)]
+    assert responses(dispatcher) == ["utter_diagnosis_assumed_neutral"]
+
+
+def test_an_answer_to_a_later_question_is_confirmed_there(make_tracker: Any, domain: Dict[str, Any]) -> None:
+    holidays, targets = slot_for("regular_holidays"), slot_for("targets_pressure")
+    events, _ = validate(make_tracker, domain, targets, "diagnosis_answer", "ノルマは嫌だし、土日は休みたいです")
+    assert events[0] == SlotSet(targets, -2)
+    inferred = next(e["value"] for e in events if e["name"] == "diagnosis_inferred")
+    assert inferred["regular_holidays"]["value"] == 2
+    words = next(e["value"] for e in events if e["name"] == "diagnosis_words")
+    assert "ノルマは嫌" in words["targets_pressure"]
+    # The later question asks to confirm instead of asking afresh.
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    dispatcher = CollectingDispatcher()
+    executor.actions[f"action_ask_{holidays}"](dispatcher, make_tracker("affirm", slots={"diagnosis_inferred": inferred}),
+                                               domain)
+    (message,) = dispatcher.messages
+    assert message["response"] == "utter_diagnosis_confirm_inferred"
+    assert "土日は休みたい" in message["words"] and message["answer"] == "とても当てはまる"
+    # 「はい」 takes it, with the words kept for the result.
+    events, _ = validate(make_tracker, domain, holidays, "affirm", "はい", slots={"diagnosis_inferred": inferred})
+    assert events[0] == SlotSet(holidays, 2)
+    assert SlotSet("diagnosis_inferred", None) in events
+
+
+def test_correcting_the_previous_answer(make_tracker: Any, domain: Dict[str, Any]) -> None:
+    slots = answered({"talk_people": 2})
+    events, dispatcher = validate(make_tracker, domain, slot_for("targets_pressure"), "go_back",
+                                  "さっきの質問、やっぱり『いいえ』で", slots=slots)
+    assert events[:2] == [SlotSet(slot_for("talk_people"), -2), SlotSet(slot_for("targets_pressure"), None)]
+    assert responses(dispatcher) == ["utter_diagnosis_corrected"]
+    assert dispatcher.messages[0]["answer"] == "当てはまらない"
 
 
 @pytest.mark.parametrize(
@@ -154,7 +196,8 @@ def test_go_back_at_the_first_question(make_tracker: Any, domain: Dict[str, Any]
 def test_reset_forgets_every_answer(make_tracker: Any, domain: Dict[str, Any]) -> None:
     events = ActionResetDiagnosis().run(CollectingDispatcher(), make_tracker("restart_diagnosis",
                                         slots=answered(FRONT_ANSWERS)), domain)
-    assert {e["name"] for e in events} == set(SLOTS) | {"requested_slot", "diagnosis_shown"}
+    assert {e["name"] for e in events} == set(SLOTS) | {
+        "requested_slot", "diagnosis_shown", "diagnosis_reasked", "diagnosis_words", "diagnosis_inferred"}
     assert all(e["value"] is None for e in events)
 
 

@@ -207,7 +207,7 @@ def test_conversation_with_buttons_survives_a_reload_and_html_stays_text(servers
     say(browser, "経理って何？", "経理はバックオフィスに属する職種です")
 
     first = say(browser, "診断したい", "質問1/8")
-    assert "8つの質問" in first
+    assert "9つの質問" in first
     titles = [b.text for b in browser.find_elements(By.CSS_SELECTOR, ".rw-replies .rw-reply")]
     assert titles == ["とても当てはまる", "やや当てはまる", "どちらともいえない", "あまり当てはまらない", "当てはまらない"]
     click_reply(browser, "やや当てはまる", "質問2/8")

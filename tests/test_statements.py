@@ -9,7 +9,7 @@ from typing import Dict, Optional
 import pytest
 import yaml
 
-from actions.knowledge import KnowledgeError
+from actions.knowledge import KnowledgeError, default_knowledge
 from actions.statements import (
     StatementReader,
     TraitReading,
@@ -19,8 +19,7 @@ from actions.statements import (
 )
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "knowledge" / "statements.yml"
-TRAITS = ("talk_people", "targets_pressure", "adapt_on_spot", "steady_accuracy",
-          "support_others", "regular_holidays", "visible_results", "specialist_knowledge")
+TRAITS = tuple(default_knowledge().traits)
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +138,10 @@ READ_CASES = [
     ("成果が見えにくい仕事は退屈", {"visible_results": 2}),
     ("結果を出すことにはこだわらない", {"visible_results": 0}),
     ("数字で見られるのはあまり好きじゃない", {"visible_results": -1}),
+    # --- bridging_risk
+    ("部署の間に立つ調整役をやってみたい", {"bridging_risk": 2}),
+    ("板挟みになるのは避けたいです", {"bridging_risk": -2}),
+    ("リスク管理にはちょっと興味がある", {"bridging_risk": 1}),
     # --- specialist_knowledge
     ("簿記の資格を取りたい", {"specialist_knowledge": 2}),
     ("専門知識を身につけたい", {"specialist_knowledge": 2}),
