@@ -14,7 +14,6 @@ from actions.answers import context_of, send
 from actions.knowledge import default_knowledge
 from actions.natural import about_the_articles, default_understanding, message_from
 from actions.queries import Reply
-from actions.statements import default_reader
 from actions.scoring import (
     ROLES_PER_PAGE,
     SLOT_PREFIX,
@@ -34,6 +33,7 @@ from actions.scoring import (
     slot_for,
     unanswered,
 )
+from actions.statements import default_reader
 
 FORM = "diagnosis_form"
 SHOWN_SLOT = "diagnosis_shown"
@@ -89,7 +89,7 @@ class ValidateDiagnosisForm(FormValidationAction):
         if turn.kind == TurnKind.SKIP:
             return []  # the form rejects, and the rules answer the question or the request
         reasked = tracker.get_slot(REASKED_SLOT)
-        if turn.kind == TurnKind.CORRECTION:
+        if turn.kind == TurnKind.CORRECTION and turn.value is not None:
             dispatcher.utter_message(
                 response="utter_diagnosis_corrected",
                 trait=kb.traits[turn.trait].label, answer=answer_title(kb.diagnosis, turn.value),

@@ -498,7 +498,8 @@ def _load_diagnosis(directory: Path) -> DiagnosisConfig:
     requires = {}
     for office_id in raw_requires:
         if office_id not in OFFICE_IDS:
-            raise reader.fail(f"office_requires.{office_id}", f"unknown office id; expected one of {', '.join(OFFICE_IDS)}")
+            expected = ", ".join(OFFICE_IDS)
+            raise reader.fail(f"office_requires.{office_id}", f"unknown office id; expected one of {expected}")
         requires[str(office_id)] = reader.strings(raw_requires, office_id, f"office_requires.{office_id}")
     raw_confirm = data.get("confirmation")
     if not isinstance(raw_confirm, Mapping):

@@ -321,10 +321,12 @@ def result_replies(kb: Knowledge, result: Result, words: Optional[Mapping[str, s
         facts = [_weight_fact(kb.roles[role_id], c.trait_id) for c, role_id in reasons]
         citations = Citations(kb, facts)
         lines = []
+        quoted = set()
         for (contribution, role_id), fact in zip(reasons, facts, strict=True):
             reason = f"{fact.text}{citations.mark(fact)}"
             said = words.get(contribution.trait_id)
-            if said:
+            if said and said not in quoted:  # one sentence that answered two questions is quoted once
+                quoted.add(said)
                 lines.append(kb.diagnosis.lines["reason_words"].format(
                     words=said, role=kb.roles[role_id].name, reason=reason))
             else:
@@ -340,9 +342,9 @@ def result_replies(kb: Knowledge, result: Result, words: Optional[Mapping[str, s
 
 
 def leaning_lines(kb: Knowledge, result: Result, words: Mapping[str, str], per_office: int = 2) -> str:
-    """For a close call, the answers that pulled towards each of the close offices."""
+    """For a close call, the answers that pulled towards each close office more than towards the others."""
     by_role = {r.role_id: r for r in result.roles}
-    lines = []
+    pulls: Dict[str, Dict[str, int]] = {}
     for office_id in result.close_offices:
         best = sorted((by_role[r.id] for r in kb.roles_in(office_id)), key=lambda r: -r.score)
         strongest: Dict[str, int] = {}
@@ -350,7 +352,14 @@ def leaning_lines(kb: Knowledge, result: Result, words: Mapping[str, str], per_o
             for c in role_score.contributions:
                 if c.value > 0:
                     strongest[c.trait_id] = max(strongest.get(c.trait_id, 0), c.value)
-        ranked = sorted(strongest, key=lambda t: (-strongest[t], list(kb.traits).index(t)))[:per_office]
+        pulls[office_id] = strongest
+    order = list(kb.traits)
+    lines = []
+    for office_id, strongest in pulls.items():
+        # 『人と話すのが好き』 helps 総務 too, but it is not what sets the back office apart.
+        own = [t for t, v in strongest.items()
+               if all(v > other.get(t, 0) for o, other in pulls.items() if o != office_id)]
+        ranked = sorted(own, key=lambda t: (-strongest[t], order.index(t)))[:per_office]
         if ranked:
             said = "".join(f"『{words.get(t) or kb.traits[t].label}』" for t in ranked)
             lines.append(kb.diagnosis.lines["leaning"].format(office=kb.offices[office_id].name, traits=said))

@@ -92,18 +92,18 @@ class ConversationUser(HttpUser):
                 self.wait()
 
     def diagnosis(self) -> None:
-        """The eight questions (buttons and typed answers), the result, and why."""
-        self.say(DIAGNOSIS_START, "diagnosis: start", expect="質問1/8")
-        for number in range(8):
+        """The nine questions (buttons and typed answers), the result, and why."""
+        self.say(DIAGNOSIS_START, "diagnosis: start", expect="質問1/9")
+        for number in range(9):
             self.wait()
             if number % 3 == 2:
                 answer = random.choice(TYPED_ANSWERS)
             else:
                 answer = f'/diagnosis_answer{{"answer": "{random.choice(ANSWERS)}"}}'
-            if number == 7:
+            if number == 8:
                 self.say(answer, "diagnosis: last answer and result", expect=RESULT_MARK)
             else:
-                self.say(answer, "diagnosis: answer", expect=f"質問{number + 2}/8")
+                self.say(answer, "diagnosis: answer", expect=f"質問{number + 2}/9")
         self.wait()
         self.say("なぜ？", "diagnosis: why")
         self.wait()

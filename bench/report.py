@@ -45,6 +45,21 @@ def _rows(users: List[int]) -> List[Row]:
         ("natural set: follow-ups (ellipsis)", _get("serving", "natural", "kinds", "ellipsis"), None, "{:.3f}", ""),
         ("retrieval precision@3 (concept and description questions)", _get("retrieval", "precision"),
          None, "{:.3f}", ""),
+        ("diagnosis answers, held-out: sign right (tests/answers/test.yml)",
+         _get("diagnosis", "held_out", "sign_accuracy"), lambda v, b: v >= 0.95, "{:.3f}", "≥ 0.95"),
+        ("diagnosis answers, held-out: exact value", _get("diagnosis", "held_out", "exact_accuracy"),
+         lambda v, b: v >= 0.80, "{:.3f}", "≥ 0.80"),
+        ("diagnosis answers, held-out: asked again though readable", _get("diagnosis", "held_out", "false_unclear"),
+         None, "{:.0f}", ""),
+        ("diagnosis answers, dev: sign right", _get("diagnosis", "dev", "sign_accuracy"), None, "{:.3f}", ""),
+        ("article personas: office right from Likert answers", _get("diagnosis", "profiles", "office_accuracy_likert"),
+         lambda v, b: v >= 0.90, "{:.3f}", "≥ 0.90"),
+        ("article personas over REST, own words: office right", _get("serving", "personas", "office_accuracy"),
+         lambda v, b: v >= 0.90, "{:.3f}", "≥ 0.90"),
+        ("article personas over REST: at most one question asked again",
+         _get("serving", "personas", "asked_again_at_most_once"), lambda v, b: v == 1.0, "{:.3f}", "1.000"),
+        ("article personas over REST: results quoting their words",
+         _get("serving", "personas", "results_quoting_words"), None, "{:.3f}", ""),
     ]
     for n in users:
         who = f"{n} user" if n == 1 else f"{n} users"

@@ -265,6 +265,26 @@ def retrieval_precision(k: int = 3) -> Dict[str, Any]:
     return {"precision": statistics.mean(precisions) if precisions else 0.0, "questions": len(precisions)}
 
 
+def diagnosis_understanding() -> Dict[str, Any]:
+    """How the diagnosis reads own-words answers (held-out and dev sets) and scores the article personas."""
+    from tests.answers.evaluate import DEV, TEST, evaluate, load_cases
+    from tests.profiles.evaluate import evaluate as evaluate_profiles
+    from tests.profiles.evaluate import load_profiles
+
+    held_out, dev = evaluate(load_cases(TEST)).figures(), evaluate(load_cases(DEV)).figures()
+    held_out.pop("by_question")
+    dev.pop("by_question")
+    return {"held_out": held_out, "dev": dev, "profiles": evaluate_profiles(load_profiles()).figures()}
+
+
+def personas(url: str) -> Dict[str, Any]:
+    """The article personas take the whole diagnosis over REST, answering in their own words."""
+    from tests.profiles.converse import converse_all, summary
+    from tests.profiles.evaluate import load_profiles
+
+    return summary(converse_all(url, load_profiles()))
+
+
 def serve(name: str, model: Path, out: Path, args: argparse.Namespace) -> Dict[str, Any]:
     """Start the bot, then start-up time, growth, load levels, saturation and peak memory."""
     directory = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
@@ -275,6 +295,9 @@ def serve(name: str, model: Path, out: Path, args: argparse.Namespace) -> Dict[s
     try:
         log(f"{name}: ready after {result['ready_s']:.1f} s; the natural evaluation set")
         result["natural"] = natural(servers.url)
+        if name == "ours":
+            log(f"{name}: the personas' diagnoses")
+            result["personas"] = personas(servers.url)
         log(f"{name}: one conversation of {args.growth} messages")
         result["growth"] = growth(servers.url, args.growth)
         result["load"] = []
@@ -351,6 +374,7 @@ def main() -> int:
             results["bots"][name] = jobs[name].result()
         if "ours" in args.bots:
             results["bots"]["ours"]["retrieval"] = retrieval_precision()
+            results["bots"]["ours"]["diagnosis"] = diagnosis_understanding()
         cv_jobs = [jobs[key] for key in jobs if key.startswith("cv-")]
         for job in cv_jobs:
             job.result()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -232,3 +234,10 @@ def test_explain_gives_one_message_per_top_role(make_tracker: Any, domain: Dict[
     dispatcher = CollectingDispatcher()
     ActionDiagnosisExplain().run(dispatcher, make_tracker("why_result", slots=answered(FRONT_ANSWERS)), domain)
     assert responses(dispatcher) == ["utter_diagnosis_explain_intro"] + ["utter_diagnosis_explain_role"] * 3
+
+
+def test_every_text_that_counts_the_questions_counts_them_right(domain: Dict[str, Any]) -> None:
+    page = (Path(__file__).resolve().parent.parent / "bot" / "web" / "static" / "index.html").read_text(encoding="utf-8")
+    texts = [v["text"] for variants in domain["responses"].values() for v in variants if "text" in v] + [page]
+    counts = [int(n) for text in texts for n in re.findall(r"(\d+)つの質問", text)]
+    assert counts and set(counts) == {len(SLOTS)}

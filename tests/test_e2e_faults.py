@@ -79,8 +79,8 @@ def answer(answer_id: str) -> str:
 
 def test_action_server_down_gets_an_apology_and_the_diagnosis_continues(servers: RasaServers) -> None:
     sender = str(uuid.uuid4())
-    assert "質問1/8" in say(servers, sender, "診断したい")
-    assert "質問2/8" in say(servers, sender, answer("agree"))
+    assert "質問1/9" in say(servers, sender, "診断したい")
+    assert "質問2/9" in say(servers, sender, answer("agree"))
 
     servers.kill("actions", signal.SIGTERM)
     assert APOLOGY in say(servers, sender, "はい")
@@ -88,10 +88,10 @@ def test_action_server_down_gets_an_apology_and_the_diagnosis_continues(servers:
 
     servers.start_actions()
     # The form stayed on question 2: the same answer now moves on.
-    assert "質問3/8" in say(servers, sender, "はい")
+    assert "質問3/9" in say(servers, sender, "はい")
     step_out = say(servers, sender, "経理って何？")
-    assert "経理はバックオフィスに属する職種です" in step_out and "質問3/8" in step_out
-    assert "質問4/8" in say(servers, sender, "はい")
+    assert "経理はバックオフィスに属する職種です" in step_out and "質問3/9" in step_out
+    assert "質問4/9" in say(servers, sender, "はい")
 
 
 def test_a_hanging_action_server_gets_an_apology_within_the_timeout(servers: RasaServers) -> None:
@@ -114,17 +114,17 @@ def test_a_hanging_action_server_gets_an_apology_within_the_timeout(servers: Ras
 
 def test_rasa_server_killed_mid_diagnosis_continues_from_sqlite(servers: RasaServers) -> None:
     sender = str(uuid.uuid4())
-    assert "質問1/8" in say(servers, sender, "どんな仕事が合うかチェックしたい")
-    assert "質問2/8" in say(servers, sender, answer("strongly_agree"))
-    assert "質問3/8" in say(servers, sender, "目標があるとやる気が出ます")
+    assert "質問1/9" in say(servers, sender, "どんな仕事が合うかチェックしたい")
+    assert "質問2/9" in say(servers, sender, answer("strongly_agree"))
+    assert "質問3/9" in say(servers, sender, "目標があるとやる気が出ます")
 
     servers.kill("rasa", signal.SIGKILL)
     servers.start_rasa()
 
-    for reply, expected in [("得意です", "質問4/8"), ("苦手です", "質問5/8"), ("あまり", "質問6/8"),
-                            ("いいえ", "質問7/8"), ("はい", "質問8/8")]:
+    for reply, expected in [("得意です", "質問4/9"), ("苦手です", "質問5/9"), ("あまり", "質問6/9"),
+                            ("いいえ", "質問7/9"), ("はい", "質問8/9"), (answer("strongly_disagree"), "質問9/9")]:
         assert expected in say(servers, sender, reply)
-    assert "あなたには、フロントオフィスの仕事が合っていそうです" in say(servers, sender, answer("strongly_disagree"))
+    assert "あなたには、フロントオフィスの仕事が合っていそうです" in say(servers, sender, answer("disagree"))
 
 
 # --- malformed requests -------------------------------------------------------------------

@@ -88,12 +88,12 @@ def test_forget_during_the_diagnosis_asks_first_and_declining_returns_to_the_que
     servers: RasaServers,
 ) -> None:
     sender = str(uuid.uuid4())
-    assert "質問1/8" in say(servers, sender, "診断したい")
-    assert "質問2/8" in say(servers, sender, "はい")
+    assert "質問1/9" in say(servers, sender, "診断したい")
+    assert "質問2/9" in say(servers, sender, "はい")
     confirm = say(servers, sender, "会話の記録を消したいです")
-    assert "途中の診断の回答も削除され" in confirm and "質問3/8" not in confirm
+    assert "途中の診断の回答も削除され" in confirm and "質問3/9" not in confirm
     declined = say(servers, sender, "いいえ")
-    assert "診断を続けます" in declined and "質問2/8" in declined
+    assert "診断を続けます" in declined and "質問2/9" in declined
 
     assert "途中の診断の回答も削除され" in say(servers, sender, "やっぱり履歴を全部消してください")
     assert "会話の記録を削除しました" in say(servers, sender, "はい")

@@ -178,25 +178,28 @@ def answer_payload(answer_id: str) -> str:
 def test_diagnosis_survives_a_restart_half_way(bot: Bot) -> None:
     sender = str(uuid.uuid4())
     first = "\n".join(bot.say(sender, "どんな仕事が合うかチェックしたい"))
-    assert "質問1/8" in first
+    assert "質問1/9" in first
     # Front-office answers: buttons and free text mixed, a knowledge question in between.
-    assert "質問2/8" in "\n".join(bot.say(sender, answer_payload("strongly_agree")))
-    assert "質問3/8" in "\n".join(bot.say(sender, "目標があるとやる気が出ます"))
+    assert "質問2/9" in "\n".join(bot.say(sender, answer_payload("strongly_agree")))
+    assert "質問3/9" in "\n".join(bot.say(sender, "目標があるとやる気が出ます"))
     step_out = "\n".join(bot.say(sender, "経理って何？"))
-    assert "経理はバックオフィスに属する職種です" in step_out and "質問3/8" in step_out
-    assert "質問4/8" in "\n".join(bot.say(sender, "得意です"))
+    assert "経理はバックオフィスに属する職種です" in step_out and "質問3/9" in step_out
+    assert "質問4/9" in "\n".join(bot.say(sender, "得意です"))
 
     assert bot.interrupt() is not None
     bot.start()
 
     # The form and its answers were stored in SQLite: the next answer goes to question 4.
-    assert "質問5/8" in "\n".join(bot.say(sender, "苦手です"))
-    for reply, next_question in [("あまり", "質問6/8"), ("いいえ", "質問7/8"), ("はい", "質問8/8")]:
+    assert "質問5/9" in "\n".join(bot.say(sender, "苦手です"))
+    for reply, next_question in [("あまり", "質問6/9"), ("いいえ", "質問7/9"), ("はい", "質問8/9"),
+                                 (answer_payload("strongly_disagree"), "質問9/9")]:
         assert next_question in "\n".join(bot.say(sender, reply))
-    result = "\n".join(bot.say(sender, answer_payload("strongly_disagree")))
+    result = "\n".join(bot.say(sender, "調整役はあまり向いてないと思います"))
     assert "あなたには、フロントオフィスの仕事が合っていそうです" in result
     assert "1. 営業（フロントオフィス）" in result
-    assert "と答えたので、営業の適性が高くなりました" in result
+    # Reasons quote the free-text answer and give the articles' reasons with their sources.
+    assert "『目標があるとやる気が出ます』とのことなので" in result
+    assert "とお答えいただいたので、営業の適性が高くなりました。" in result and "出典" in result
     assert "目安" in result
     assert "【営業】" in "\n".join(bot.say(sender, "なぜ？"))
     assert "4. " in "\n".join(bot.say(sender, "他には？"))

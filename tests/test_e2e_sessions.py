@@ -54,4 +54,4 @@ def test_offered_diagnosis_is_still_understood_at_the_session_limit(servers: Ras
     assert "診断してみますか" in offer
     # The 15th turn ended in a question: no new session until it is answered.
     assert len(sessions_started(servers, sender)) == 1
-    assert "質問1/8" in say(servers, sender, "はい")
+    assert "質問1/9" in say(servers, sender, "はい")

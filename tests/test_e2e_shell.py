@@ -45,10 +45,10 @@ def test_question_and_whole_diagnosis_in_the_shell(shell: pexpect.spawn) -> None
     shell.expect(PROMPT)
 
     shell.sendline("診断したい")
-    shell.expect("質問1/8")
-    for number, option in zip(range(2, 9), [1, 1, 2, 1, 5, 4, 1], strict=True):
+    shell.expect("質問1/9")
+    for number, option in zip(range(2, 10), [1, 1, 2, 1, 5, 4, 1, 2], strict=True):
         choose(shell, option)
-        shell.expect(f"質問{number}/8")
+        shell.expect(f"質問{number}/9")
     # The last answer is typed: the sixth choice is "Type out your own message...".
     choose(shell, 6)
     shell.expect(PROMPT)

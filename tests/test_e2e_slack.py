@@ -323,8 +323,8 @@ def test_the_url_verification_challenge_is_answered(servers: Servers) -> None:
 def test_the_diagnosis_shows_five_buttons_and_a_click_continues_it(servers: Servers, slack_api: FakeSlackApi) -> None:
     user, dm = new_user_and_dm()
     assert servers.post_event(message_event("診断したい", user, dm)).status_code == 200
-    slack_api.wait_for_text(dm, "質問1/8")
-    question = next(p for p in slack_api.posts(dm) if "質問1/8" in post_text(p))
+    slack_api.wait_for_text(dm, "質問1/9")
+    question = next(p for p in slack_api.posts(dm) if "質問1/9" in post_text(p))
     buttons = buttons_of(question)
     assert len(buttons) == 5, question
     assert all(b["value"].startswith("/diagnosis_answer") for b in buttons)
@@ -352,13 +352,13 @@ def test_the_diagnosis_shows_five_buttons_and_a_click_continues_it(servers: Serv
         }],
     })
     assert response.status_code == 200, response.text
-    slack_api.wait_for_text(dm, "質問2/8")
-    second = next(p for p in slack_api.posts(dm) if "質問2/8" in post_text(p))
+    slack_api.wait_for_text(dm, "質問2/9")
+    second = next(p for p in slack_api.posts(dm) if "質問2/9" in post_text(p))
     assert len(buttons_of(second)) == 5
 
     # A typed answer works the same as a button.
     assert servers.post_event(message_event("どちらかといえば", user, dm)).status_code == 200
-    slack_api.wait_for_text(dm, "質問3/8")
+    slack_api.wait_for_text(dm, "質問3/9")
 
 
 # --- the output channel on its own, against the same fake API ------------------------------

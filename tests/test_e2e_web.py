@@ -206,11 +206,11 @@ def test_conversation_with_buttons_survives_a_reload_and_html_stays_text(servers
     open_new_conversation(browser, servers.url)
     say(browser, "経理って何？", "経理はバックオフィスに属する職種です")
 
-    first = say(browser, "診断したい", "質問1/8")
+    first = say(browser, "診断したい", "質問1/9")
     assert "9つの質問" in first
     titles = [b.text for b in browser.find_elements(By.CSS_SELECTOR, ".rw-replies .rw-reply")]
     assert titles == ["とても当てはまる", "やや当てはまる", "どちらともいえない", "あまり当てはまらない", "当てはまらない"]
-    click_reply(browser, "やや当てはまる", "質問2/8")
+    click_reply(browser, "やや当てはまる", "質問2/9")
     assert ("user", "やや当てはまる") in messages(browser)
 
     # A reload shows the history and continues the same session (socket.io room) on the server.
@@ -218,7 +218,7 @@ def test_conversation_with_buttons_survives_a_reload_and_html_stays_text(servers
     browser.refresh()
     wait(browser, lambda d: len(messages(d)) >= len(history), "the history after the reload")
     assert messages(browser)[: len(history)] == history
-    click_reply(browser, "とても当てはまる", "質問3/8")
+    click_reply(browser, "とても当てはまる", "質問3/9")
 
     # HTML in a message is shown as text and never run.
     payload = '<img src=x onerror="window.__xss=1">'
@@ -227,16 +227,16 @@ def test_conversation_with_buttons_survives_a_reload_and_html_stays_text(servers
     box.send_keys(payload)
     box.send_keys(Keys.ENTER)
     # The tags are removed before NLU, so the message is empty: the bot says so and asks question 3 again.
-    wait(browser, lambda d: "質問3/8" in bot_texts_after(d, before + 1), "question 3 asked again")
+    wait(browser, lambda d: "質問3/9" in bot_texts_after(d, before + 1), "question 3 asked again")
     assert messages(browser)[before] == ("user", payload)
     assert browser.execute_script("return typeof window.__xss") == "undefined"
     assert browser.find_elements(By.CSS_SELECTOR, ".rw-messages-container img") == []
 
     # The rest of the diagnosis, by buttons. The result's numbered lines stay text (Markdown is escaped).
-    for number in range(3, 8):
-        click_reply(browser, "どちらともいえない", f"質問{number + 1}/8")
+    for number in range(3, 9):
+        click_reply(browser, "どちらともいえない", f"質問{number + 1}/9")
     result = click_reply(browser, "やや当てはまる", "目安")  # the disclaimer comes last
-    assert "診断結果です。" in result and "と答えたので" in result
+    assert "診断結果です。" in result and "とお答えいただいたので" in result
     assert re.search(r"^1\. .+（.+オフィス）：", result, re.MULTILINE), result
     assert browser.find_elements(By.CSS_SELECTOR, ".rw-messages-container ol, .rw-messages-container ul") == []
 

@@ -344,3 +344,33 @@ def test_previous_question(kb: Knowledge, answered: List[str], requested: Option
     assert previous_question(kb, slots, slot_for(requested) if requested else None) == (
         slot_for(expected) if expected else None
     )
+
+
+def test_a_close_call_says_which_answers_pulled_each_way(kb: Knowledge) -> None:
+    answers = {"talk_people": 2, "visible_results": 2, "steady_accuracy": 2, "regular_holidays": 2, "support_others": 1}
+    result = score(kb, answers)
+    assert set(result.close_offices) == {"front", "back"}
+    lines = leaning_lines(kb, result, {"visible_results": "頑張った分が数字に出るとうれしい"}).splitlines()
+    assert lines[0].startswith("・バックオフィス寄りの答え：") and "『コツコツ正確な作業が得意』" in lines[0]
+    assert lines[1] == "・フロントオフィス寄りの答え：『頑張った分が数字に出るとうれしい』"
+    (close, *_) = result_replies(kb, result, {"visible_results": "頑張った分が数字に出るとうれしい"})
+    assert close.response == "utter_diagnosis_result_close" and close.params["leanings"] == "\n".join(lines)
+
+
+@pytest.mark.parametrize("bridging", [-1, 0])
+def test_specialist_interest_alone_does_not_make_a_middle_office_result(kb: Knowledge, bridging: int) -> None:
+    back_specialist = {**BACK, "specialist_knowledge": 2, "bridging_risk": bridging, "support_others": 0}
+    assert score(kb, back_specialist).offices[0][0] == "back"
+    # The middle-office profile itself, without the yes to the bridging and risk work.
+    assert score(kb, MIDDLE).offices[0][0] == "middle"
+    assert score(kb, {**MIDDLE, "bridging_risk": bridging}).offices[0][0] != "middle"
+
+
+def test_reasons_quote_the_persons_words_next_to_the_articles(kb: Knowledge) -> None:
+    result = score(kb, BACK)
+    replies = result_replies(kb, result, {"talk_people": "静かに自分のペースで進めたい"})
+    reasons = next(r for r in replies if r.response == "utter_diagnosis_reasons")
+    assert "出典" not in reasons.params["reasons"] and reasons.params["sources"]
+    quoted = [line for line in reasons.params["reasons"].splitlines() if "静かに自分のペースで進めたい" in line]
+    for line in quoted:
+        assert line.startswith("・『静かに自分のペースで進めたい』とのことなので")

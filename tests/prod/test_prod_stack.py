@@ -40,16 +40,16 @@ def test_a_diagnosis_started_on_one_instance_finishes_on_the_other(prod_stack: P
     sender = new_sender("diagnosis")
 
     started = " ".join(say(urls[0], sender, "診断したい"))
-    assert "8つの質問" in started
-    # Eight answers, alternating between the instances; each instance must see the other's answers.
+    assert "9つの質問" in started
+    # Nine answers, alternating between the instances; each instance must see the other's answers.
     replies: List[str] = []
-    for turn in range(8):
+    for turn in range(9):
         replies = say(urls[(turn + 1) % 2], sender, answer("strongly_agree" if turn % 2 else "disagree"))
         assert replies, f"no reply to answer {turn + 1}"
 
     assert any(text.startswith("診断結果です。") for text in replies), replies
     answers = [e for t, e in prod_stack.postgres.events(sender) if t == "user"]
-    assert len(answers) == 9
+    assert len(answers) == 10
 
 
 def test_two_messages_at_the_same_moment_are_handled_one_after_the_other(prod_stack: ProdStack) -> None:
