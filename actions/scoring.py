@@ -117,6 +117,12 @@ def read_turn(
             return Turn(TurnKind.CONFIRM, trait, pending)
         if compact in config.reject_exact:
             return Turn(TurnKind.REJECT, trait)
+        if not reader.read(text):
+            # No word of any trait: 「はい、合ってます」 is a clear yes to the question asked to
+            # confirm, 「いや、違いますね」 a clear no; anything milder is an answer of its own.
+            reading = reader.answer(text, trait)
+            if reading is not None and abs(reading.value) == 2:
+                return Turn(TurnKind.CONFIRM, trait, pending) if reading.value > 0 else Turn(TurnKind.REJECT, trait)
     if previous is not None:
         corrected = correction(kb, reader, text, previous)
         if corrected is not None:

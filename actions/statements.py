@@ -7,19 +7,33 @@ no Rasa imports, so the action server and tests can use it alike.
 How a statement is read:
 
 1. Tokens are matched against the lexicon by normalized form (or lemma), longest entry
-   first, so かもしれない is one hedge and its ない negates nothing.
-2. The tokens are cut into clauses at sentence ends, 読点, し, contrast particles (けど, が)
-   and より. A clause cut at a 読点 that has nothing evaluative yet (「電話対応、接客は苦手」)
-   is joined to the next one.
+   first, so かもしれない is one hedge and its ない negates nothing. Inside an entry a polite
+   ます may come in between and ません's ず stands for ない (苦になりません = 苦にならない).
+2. The tokens are cut into clauses at sentence ends, 読点, し, contrast particles (けど, が,
+   ですが), より, 〜もあれば, 〜ないと / 〜なければ, and after a reason (〜なので, 〜すぎて) that
+   ends in a trait word. A clause cut at a 読点 that has nothing evaluative yet
+   (「電話対応、接客は苦手」) is joined to the next one.
 3. In a clause, each negator applies to the word it follows: a predicate (好きじゃない), a
-   trait word (休めない) or an ordinary word, which takes it in (出勤しない).
+   trait word (休めない) or an ordinary word, which takes it in (出勤しない). Verbs of saying
+   and thinking (好きとは思わない), auxiliary verbs (接客はやらない) and みたい/よう take none;
+   a verb between a trait word and its negator hands it on in a relative clause
+   (「数字で測られない仕事」), as one after a predicate noun does (「やる気はあまり出ない」).
 4. The clause's value is its last evaluative predicate with its negations, hedges and
-   intensifiers; indifference (気にしない) makes it 0.
+   intensifiers (あまり makes a no mild, also in あまり向いてない and あまり気にしない);
+   indifference (気にしない, 〜による, 「得意とも苦手とも言えない」, 「土日でも平日でも大丈夫」)
+   makes it 0. A clause that ends in a trait word with no predicate says the person is so
+   (「人見知りするほうです」; read for every trait only after a contrast). A clause that
+   trails off after ちょっと is a polite no.
 5. Each trait the clause names gets pole × value. A clause that names none speaks of the
-   traits of the clause before (「プレゼンは得意だけど、好きではない」). What comes before
-   より gets the opposite of what comes after. A later clause decides a trait an earlier
-   one spoke of; when they disagree the result is mild (±1). A clause with a noun of its own
-   before は/が/も (「事務がいい」) does not inherit; one that asks (「好きですか」) says nothing.
+   traits of the clause before (「プレゼンは得意だけど、好きではない」); after a reason that is a
+   trait word it speaks of that trait itself (「人見知りなので無理」). What comes before
+   より gets the opposite of what follows; the clause after より, or one that prefers
+   something of its own (「体を動かすほうがいい」), is not about the trait asked. 〜ないと
+   followed by a no says the thing is needed (「土日休みじゃないと困る」). A later clause
+   decides a trait an earlier one spoke of; when they disagree the result is mild (±1), after
+   〜もあれば it is 0, and an agreeing later clause keeps the stronger value (not after あまり). A clause with a
+   noun of its own before は/が/も (「事務がいい」) does not inherit; one that asks
+   (「好きですか」, 「いつでしたっけ」) says nothing.
 """
 
 from __future__ import annotations
@@ -53,6 +67,9 @@ INDIFFERENT = "indifferent"
 INDIFFERENT_NEGATED = "indifferent_negated"
 ANSWER = "answer"
 TRAIT = "trait"
+ORDINARY = "ordinary"
+BALANCE = "balance"
+SOFT_REFUSAL = "soft_refusal"
 
 # Lists of the YAML file: key → (role, polarity, strength).
 _FLAT_LISTS: Mapping[str, Tuple[str, int, int]] = {
@@ -66,6 +83,9 @@ _FLAT_LISTS: Mapping[str, Tuple[str, int, int]] = {
     "contrast_conjunctions": (CONTRAST_CONJUNCTION, 0, 0),
     "link_particles": (LINK, 0, 0),
     "comparatives": (COMPARATIVE, 0, 0),
+    "balance_links": (BALANCE, 0, 0),
+    "soft_refusals": (SOFT_REFUSAL, 0, 0),
+    "ordinary": (ORDINARY, 0, 0),
 }
 _PREDICATE_LISTS: Mapping[str, Tuple[int, int]] = {
     "positive": (1, 2), "positive_mild": (1, 1), "negative": (-1, 2), "negative_mild": (-1, 1),
@@ -78,8 +98,20 @@ _INDIFFERENCE_LISTS: Mapping[str, str] = {"phrases": INDIFFERENT, "when_negated"
 _HEADS = frozenset({PREDICATE, DESIRE, TRAIT, INDIFFERENT_NEGATED, ANSWER})
 # Content words that carry no meaning of their own and so do not take a negator:
 # 好きというわけではない negates 好き, not わけ.
+# Verbs of saying and thinking pass a negator on to what is said: 好きとは思わない negates 好き;
+# 多い only says how much of what precedes there is (見落としが多い).
 _TRANSPARENT = frozenset({"する", "為る", "ある", "有る", "居る", "いる", "成る", "なる", "言う", "いう",
-                          "訳", "わけ", "事", "こと", "物", "もの", "方", "ほう", "の", "ん", "感じ", "所", "ところ"})
+                          "訳", "わけ", "事", "こと", "物", "もの", "方", "ほう", "の", "ん", "感じ", "所", "ところ",
+                          "思う", "思える", "感じる", "感ずる", "申し上げる", "存ずる", "御座る",
+                          "ござる", "多い", "繋がる", "つながる"})
+# Verbs that do not make a wish their own: 避けさせていただきたい wishes to avoid.
+_GIVING = frozenset({"頂く", "いただく", "下さる", "くださる", "貰う", "もらう", "せる", "させる"})
+# Nouns that only frame what precedes them: 「エクセル作業なら」 is about エクセル.
+_FRAME_NOUNS = frozenset({"作業", "タイプ", "系", "性格", "人間", "笑い", "笑", "w", "方", "ほう", "の", "ん",
+                          "こと", "事", "もの", "物", "感じ"})
+_CASE_PARTICLES = frozenset({"が", "を", "に", "で", "と", "から"})
+# Verbs after which と is a quotation, not a condition: 好きじゃないと思う.
+_QUOTING = frozenset({"思う", "思える", "言う", "考える", "感じる", "感ずる", "申し上げる", "存ずる"})
 
 
 @dataclass(frozen=True)
@@ -305,6 +337,11 @@ class Match:
     after_mild: int = 0
     # A wish after a predicate (避けたい) only carries it: the predicate is what counts.
     transparent: bool = False
+    # For a negator: the item it went to, if any.
+    target: Optional[Match] = None
+    text_is_able: bool = False  # the entry is できる (安心できる: できる adds nothing)
+    forms: Tuple[str, ...] = ()  # the entry's normalized forms
+    te_form: bool = False  # followed by て/で: 「難しそうで」
     kinds: FrozenSet[str] = frozenset()
 
     def __post_init__(self) -> None:
@@ -334,6 +371,17 @@ class Clause:
     # traits of the clause before.
     new_topic: bool = False
     question: bool = False  # ends in the 終助詞 か or a question mark
+    paired: bool = False  # weighs two sides evenly: 好きとも嫌いとも言えない
+    # Ends in 〜ないと / 〜なければ: 「土日休みじゃないと (困る)」 says the thing is needed.
+    necessity: Optional[Match] = None
+    # Follows 〜もあれば: 「楽しい日もあれば疲れる日もある」 weighs the two sides evenly.
+    balanced: bool = False
+    # Follows より: it names the preferred alternative, not the thing asked about.
+    after_comparative: bool = False
+    # 「体を動かすほうがいい」: prefers something else to what the question asks about.
+    prefers_other: bool = False
+    # 「プレッシャーはあるけど」: grants that something is there, so what follows is mild.
+    concession: bool = False
 
     def evaluative(self) -> bool:
         """Whether the clause says what the person thinks (a predicate, a wish, indifference, an answer)."""
@@ -341,16 +389,36 @@ class Clause:
         return any(m.has(kind) for m in self.matches for kind in kinds)
 
 
-def _token_fits(entry: Entry, tokens: Sequence[Token], start: int) -> bool:
-    # By normalized form (きらい = 嫌い) or, failing that, by the lemma as written: the 助動詞
-    # ない is normalized ない, the entry ない alone reads as the 形容詞 無い.
+def _same(form: str, lemma: str, token: Token) -> bool:
+    if token.normalized == form or token.lemma == lemma:
+        return True
+    # ません ends in ず: 苦になりません matches 苦にならない.
+    return form == "ない" and token.pos == "助動詞" and token.normalized in ("ず", "ぬ")
+
+
+def _fit_end(entry: Entry, tokens: Sequence[Token], start: int) -> Optional[int]:
+    """Where the entry ends if it starts at ``start``, or None.
+
+    By normalized form (きらい = 嫌い) or, failing that, by the lemma as written: the 助動詞
+    ない is normalized ない, the entry ない alone reads as the 形容詞 無い. Inside an entry the
+    polite ます may come in between (苦になりません).
+    """
     if start + len(entry.forms) > len(tokens):
-        return False
+        return None
+    if entry.pos:
+        token = tokens[start]
+        if token.normalized != entry.forms[0] and token.lemma != entry.lemmas[0] and token.surface != entry.forms[0]:
+            return None
+        return start + 1 if entry.pos in (token.pos, token.pos2) else None
+    j = start
     for offset, (form, lemma) in enumerate(zip(entry.forms, entry.lemmas, strict=True)):
-        token = tokens[start + offset]
-        if token.normalized != form and token.lemma != lemma and not (entry.pos and token.surface == form):
-            return False
-    return not entry.pos or entry.pos in (tokens[start].pos, tokens[start].pos2)
+        while offset and j < len(tokens) and tokens[j].normalized == "ます" and tokens[j].pos == "助動詞" \
+                and form != "ます":
+            j += 1
+        if j >= len(tokens) or not _same(form, lemma, tokens[j]):
+            return None
+        j += 1
+    return j
 
 
 def _find_matches(lexicon: Lexicon, tokens: Sequence[Token]) -> List[Match]:
@@ -360,16 +428,28 @@ def _find_matches(lexicon: Lexicon, tokens: Sequence[Token]) -> List[Match]:
     while i < len(tokens):
         token = tokens[i]
         keys = {token.normalized, token.lemma, token.surface}
-        candidates = tuple(e for key in keys for e in lexicon.index.get(key, ()))
-        fitting = sorted(dict.fromkeys(e for e in candidates if _token_fits(e, tokens, i)),
-                         key=lambda e: -len(e.forms))
-        if not fitting:
+        best: List[Entry] = []
+        best_key = (0, 0)
+        best_end = i
+        seen: set = set()
+        for entry in (e for key in keys for e in lexicon.index.get(key, ())):
+            if id(entry) in seen:
+                continue
+            seen.add(id(entry))
+            end = _fit_end(entry, tokens, i)
+            if end is None:
+                continue
+            key = (len(entry.forms), end - i)
+            if key > best_key:
+                best, best_key, best_end = [entry], key, end
+            elif key == best_key:
+                best.append(entry)
+        if not best:
             i += 1
             continue
-        longest = len(fitting[0].forms)
-        roles = tuple(dict.fromkeys(role for e in fitting if len(e.forms) == longest for role in e.roles))
-        matches.append(Match(i, i + longest, roles))
-        i += longest
+        roles = tuple(dict.fromkeys(role for e in best for role in e.roles))
+        matches.append(Match(i, best_end, roles, text_is_able=best[0].forms == ("出来る",), forms=best[0].forms))
+        i = best_end
     return matches
 
 
@@ -383,7 +463,7 @@ def _is_boundary(token: Token) -> str:
 
 
 def _split(tokens: Sequence[Token], matches: Sequence[Match]) -> List[Clause]:
-    """Cuts at sentence ends, 読点, し, contrast particles and より."""
+    """Cuts at sentence ends, 読点, し, contrast particles, より, 〜もあれば and 〜ないと."""
     by_start = {m.start: m for m in matches}
     clauses = [Clause(0, 0)]
     i = 0
@@ -396,13 +476,57 @@ def _split(tokens: Sequence[Token], matches: Sequence[Match]) -> List[Clause]:
         end = match.end if match is not None else i + 1
         if match is not None:
             current.matches.append(match)
-        current.end = end
         link = _link_after(tokens[i], match)
+        if link is None and match is None and _is_cause(tokens, i) and _is_bare(tokens, current):
+            link = "cause"  # 「人見知りなので」: what follows is said of the trait itself
+        if match is not None and link is None and (match.has(NEGATOR) or _ends_negated(tokens, match)):
+            condition = _condition_end(tokens, match)
+            if condition is not None:
+                end, link = condition, "necessity"
+                current.necessity = match
+        current.end = end
         if link is not None:
             current.link = link
-            clauses.append(Clause(end, end, after_contrast=match is not None and match.has(CONTRAST_PARTICLE)))
+            following = Clause(end, end, after_contrast=match is not None and match.has(CONTRAST_PARTICLE))
+            following.balanced = link == "balance"
+            following.after_comparative = link == "comparative"
+            clauses.append(following)
         i = end
     return [c for c in clauses if c.end > c.start]
+
+
+def _is_cause(tokens: Sequence[Token], i: int) -> bool:
+    """Whether token i ends a reason: 〜なので, 〜なんで, 〜だから, 〜すぎて."""
+    token = tokens[i]
+    if token.pos2 == "接続助詞" and token.surface in ("ので", "から"):
+        return True
+    if token.pos2 == "接続助詞" and token.surface == "て" and i and tokens[i - 1].normalized == "過ぎる":
+        return True  # 「ミスが多すぎて」
+    previous = tokens[i - 1] if i else None
+    return token.surface == "で" and token.pos == "助動詞" and previous is not None and \
+        previous.pos2 == "準体助詞" and previous.surface in ("の", "ん")
+
+
+def _ends_negated(tokens: Sequence[Token], match: Match) -> bool:
+    """A trait word that says "no X" itself: 目標がない, ノルマなし."""
+    return match.has(TRAIT) and tokens[match.end - 1].normalized in ("無い", "ない", "ず", "無し")
+
+
+def _condition_end(tokens: Sequence[Token], negator: Match) -> Optional[int]:
+    """The end of 〜ないと / 〜なければ / 〜なきゃ after a negator, or None (好きじゃないと思う)."""
+    last = tokens[negator.end - 1]
+    if last.surface in ("なきゃ", "なくちゃ", "ねば"):
+        return negator.end
+    if negator.end >= len(tokens):
+        return None
+    following = tokens[negator.end]
+    if following.pos != "助詞" or following.surface not in ("と", "ば"):
+        return None
+    after = tokens[negator.end + 1] if negator.end + 1 < len(tokens) else None
+    if following.surface == "と" and after is not None and (after.normalized in _QUOTING or after.lemma in _QUOTING
+                                                           or after.surface in ("は", "か", "も")):
+        return None
+    return negator.end + 1
 
 
 def _link_after(token: Token, match: Optional[Match]) -> Optional[str]:
@@ -412,25 +536,43 @@ def _link_after(token: Token, match: Optional[Match]) -> Optional[str]:
             return "comparative"
         if match.has(CONTRAST_PARTICLE) or match.has(LINK):
             return ""
+        if match.has(BALANCE):
+            return "balance"
         return None
     boundary = _is_boundary(token)
     return None if not boundary else ("soft" if boundary == "soft" else "")
+
+
+def _ends_in_tomo(tokens: Sequence[Token], clause: Clause) -> bool:
+    """「興味があるとも、ないとも言えない」: the pair goes on after the 読点."""
+    words = [t for t in tokens[clause.start: clause.end] if t.pos not in ("補助記号", "空白")]
+    return "".join(t.surface for t in words[-2:]).endswith("とも")
+
+
+def _te_bare(tokens: Sequence[Token], clause: Clause) -> bool:
+    words = [t for t in tokens[clause.start: clause.end] if t.pos not in ("補助記号", "空白")]
+    return bool(words) and words[-1].surface in ("て", "で") and _is_bare(tokens, clause) is not None
 
 
 def _has_words(tokens: Sequence[Token], start: int, end: int) -> bool:
     return any(t.pos not in ("補助記号", "空白", "感動詞") for t in tokens[start:end])
 
 
-def _merge_soft(clauses: List[Clause]) -> List[Clause]:
-    """Joins a clause cut at a 読点 before its predicate to the next: 「電話対応、接客は苦手」."""
+def _merge_soft(tokens: Sequence[Token], clauses: List[Clause]) -> List[Clause]:
+    """Joins a clause cut at a 読点 before its predicate to the next: 「電話対応、接客は苦手」.
+
+    Not one that ends in a trait word and て: 「見落としが多くて、よく注意されます」 has said it.
+    """
     merged: List[Clause] = []
     for clause in clauses:
         previous = merged[-1] if merged else None
-        if previous is not None and previous.link == "soft" and not previous.evaluative() and \
-                not clause.after_contrast:
+        if previous is not None and previous.link == "soft" and \
+                (not previous.evaluative() or _ends_in_tomo(tokens, previous)) and \
+                not clause.after_contrast and not _te_bare(tokens, previous):
             previous.end = clause.end
             previous.matches.extend(clause.matches)
             previous.link = clause.link
+            previous.necessity = clause.necessity
             continue
         merged.append(clause)
     return merged
@@ -439,45 +581,89 @@ def _merge_soft(clauses: List[Clause]) -> List[Clause]:
 # --- one clause ------------------------------------------------------------------------
 
 
-def _is_head_word(token: Token) -> bool:
-    """A content word that takes a following negator even when it is not in the lexicon."""
+def _is_head_word(token: Token, following: Optional[Token] = None) -> bool:
+    """A content word that takes a following negator even when it is not in the lexicon.
+
+    Auxiliary verbs (いただく, しまう, みる, くる) are not: 接客はやらない negates 接客; nor is
+    考えて(いない) (「習得は考えていません」 is a no to 習得, 「考えたことがない」 says nothing).
+    """
     if token.normalized in _TRANSPARENT or token.lemma in _TRANSPARENT:
+        return False
+    if token.normalized == "考える" and following is not None and following.surface == "て":
         return False
     if token.pos == "名詞":
         return token.pos2 != "数詞"
-    return token.pos in ("動詞", "形容詞", "形状詞")
+    if token.pos == "動詞":
+        return token.pos2 != "非自立可能"
+    return token.pos in ("形容詞", "形状詞") and token.pos2 != "助動詞語幹"  # not みたい, よう
 
 
-def _attach_negators(tokens: Sequence[Token], clause: Clause) -> int:
-    """Gives each negator to the word it follows; returns negators that follow nothing."""
+def _attach_negators(tokens: Sequence[Token], clause: Clause, circumstances: FrozenSet[str] = frozenset()) -> int:
+    """Gives each negator to the word it follows; returns negators that follow nothing.
+
+    A verb outside the lexicon right after a trait word or a predicate noun and its particle
+    passes the negator on to it: 「数字で測られない仕事」, 「マニュアルに頼らない」, 「やる気は出ない」.
+    Nouns of when (今は) take none.
+    """
     by_start = {m.start: m for m in clause.matches}
+    by_end = {m.end: m for m in clause.matches}
     head: Optional[Match] = None
     absorbed = False  # the last head is a word outside the lexicon: 出勤しない
+    through = False  # a verb passes the negator on to a trait word before it, in a relative clause
     orphans = 0
     mild = 0  # 1 once あまり/そんなに has come since the last head
     i = clause.start
     while i < clause.end:
         match = by_start.get(i)
         if match is None:
-            if _is_head_word(tokens[i]):
-                head, absorbed, mild = None, True, 0
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            if _is_head_word(tokens[i], following) and tokens[i].normalized not in circumstances:
+                before = by_end.get(i - 1)
+                if tokens[i].pos == "動詞" and before is not None and before.has(TRAIT) and \
+                        tokens[i - 1].pos2 == "格助詞" and tokens[i - 1].surface in _CASE_PARTICLES and head is before:
+                    through = True  # 数字で測られない: the negator goes to 数字
+                elif tokens[i].pos == "動詞" and head is not None and head.has(PREDICATE) and \
+                        tokens[head.start].pos == "名詞" and _only_particles(tokens, clause, head.end, i):
+                    pass  # 「やる気はあまり出ない」, 「興味が湧かない」: the negator goes to やる気
+                else:
+                    head, absorbed, mild, through = None, True, 0, False
             i += 1
             continue
         if match.has(NEGATOR):
+            following = tokens[match.end] if match.end < len(tokens) else None
+            if through and not (following is not None and (following.pos == "名詞" or following.pos2 == "準体助詞")):
+                head, absorbed = None, True  # 「資格は持ってない」 tells a fact; 「測られない仕事」 describes
             if head is not None:
                 head.negations += 1
                 head.after_mild += mild
+                match.target = head
             elif not absorbed:
                 orphans += 1
-        elif match.has(DESIRE) and head is not None and head.has(PREDICATE):
+        elif match.has(PREDICATE) and head is not None and head.has(PREDICATE) and \
+                match.text_is_able and all(t.surface in ("て", "で") for t in tokens[head.end: match.start]):
+            match.transparent = True  # 安心できる, 落ち着いてできる: できる adds nothing to 安心
+        elif match.has(DESIRE) and head is not None and head.has(PREDICATE) and \
+                all(t.pos == "助動詞" or t.surface == "て" or t.normalized in _GIVING or t.lemma in _GIVING
+                    or t.normalized in _TRANSPARENT for t in tokens[head.end: match.start]):
             match.transparent = True  # 避けたい: the wish keeps the sign of 避ける, negators go to it
         elif match.kinds & _HEADS and not match.has(MILD_NEGATION):
             # あまり is also a one-word answer, but in あまりない the ない is the answer's own.
-            head, absorbed, mild = match, False, 0
+            head, absorbed, mild, through = match, False, 0, False
         elif match.has(MILD_NEGATION):
             mild = 1
         i = match.end
     return orphans
+
+
+# Words that are indifference when negated but say nothing when not: 分かる (分からない = 0).
+_NOT_CARING = frozenset({("分かる",), ("問う",), ("意識",), ("どちら",)})
+
+
+def _only_particles(tokens: Sequence[Token], clause: Clause, start: int, end: int) -> bool:
+    """Whether tokens [start, end) are particles, or adverbs like あまり (やる気はあまり出ない)."""
+    adverbs = {j for m in clause.matches if m.kinds & {MILD_NEGATION, INTENSIFIER, STRONG_NEGATION, HEDGE}
+               for j in range(m.start, m.end)}
+    return end > start and all(tokens[j].pos == "助詞" or j in adverbs for j in range(start, end))
 
 
 def _predicate(clause: Clause) -> Optional[Match]:
@@ -486,7 +672,8 @@ def _predicate(clause: Clause) -> Optional[Match]:
     Answer words (はい, そうでもない) count where there is no predicate.
     """
     for kinds in ((PREDICATE, DESIRE, INDIFFERENT_NEGATED), (ANSWER,)):
-        found = [m for m in clause.matches if not m.transparent and m.kinds.intersection(kinds)]
+        found = [m for m in clause.matches if not m.transparent and m.kinds.intersection(kinds)
+                 and not (m.kinds == {INDIFFERENT_NEGATED} and not m.negations and m.forms[:1] in _NOT_CARING)]
         if found:
             return found[-1]
     return None
@@ -501,8 +688,8 @@ def _is_question(tokens: Sequence[Token], clause: Clause) -> bool:
     if not words:
         return False
     last_mark = tokens[clause.end - 1].surface
-    if words[-1].pos2 == "終助詞" and words[-1].normalized == "か":
-        return True
+    if words[-1].pos2 == "終助詞" and (words[-1].normalized == "か" or words[-1].surface == "っけ"):
+        return True  # 好きですか, いつでしたっけ
     return last_mark == "?" and not any(m.has(HEDGE) for m in clause.matches)
 
 
@@ -530,14 +717,28 @@ def _polarity_of(match: Match) -> Tuple[int, int]:
     return 1, 1  # 気にする: caring about it, mildly
 
 
-def _clause_value(clause: Clause, orphans: int, answer_mode: bool) -> Optional[int]:
-    """-2..2 for the clause's evaluation, 0 for indifference, None when it evaluates nothing."""
+def _clause_value(clause: Clause, orphans: int, answer_mode: bool, bare: bool = False,
+                  trails_off: bool = False) -> Optional[int]:
+    """-2..2 for the clause's evaluation, 0 for indifference, None when it evaluates nothing.
+
+    In answer mode a clause that ends in a trait word with nothing evaluative says the
+    person is so (「人見知りなので」, 「きちょうめんなほうではないかも」): ``bare``.
+    """
     if clause.question:
         return None  # 「人と話すのは好きですか」 asks, it does not say
     if _indifferent(clause):
+        if clause.new_topic and not clause.mentions and not any(m.has(INDIFFERENT) for m in clause.matches):
+            return None  # 「質問の意味がわからない」 is about the question, not the trait
+        mild = any(m.has(MILD_NEGATION) for m in clause.matches)
+        if mild and any(m.has(INDIFFERENT_NEGATED) and m.negations % 2 for m in clause.matches):
+            return -1  # あまりこだわらない: it matters little, a mild no
         return 0
     predicate = _predicate(clause)
     if predicate is None:
+        if trails_off:
+            return -1  # 「仕事だとちょっと…」 trails off into a polite no
+        if bare and clause.mentions and clause.link != "comparative":
+            return _scaled(clause, 1, 2, 0)
         # 「ないです」 answering a question: a bare no.
         return _scaled(clause, 1, 2, orphans) if answer_mode and orphans else None
     sign, strength = _polarity_of(predicate)
@@ -547,13 +748,56 @@ def _clause_value(clause: Clause, orphans: int, answer_mode: bool) -> Optional[i
 
 
 def _indifferent(clause: Clause) -> bool:
-    return any(m.has(INDIFFERENT) or (m.has(INDIFFERENT_NEGATED) and m.negations % 2) for m in clause.matches)
+    return clause.paired or \
+        any(m.has(INDIFFERENT) or (m.has(INDIFFERENT_NEGATED) and m.negations % 2) for m in clause.matches)
+
+
+# Pairs that weigh two sides: 好きとも嫌いとも (言えない), 取っても取らなくても (いい),
+# 土日でも平日でも (大丈夫), あるようなないような. What may follow such a pair and still leave
+# the two sides even:
+_EVEN = frozenset({"良い", "いい", "大丈夫", "構う", "平気", "同じ", "ok", "オーケー"})
+
+
+def _both_poles(clause: Clause) -> bool:
+    """Whether the clause names both poles of one trait: 「その場の判断も手順通りも」."""
+    poles: Dict[str, set] = {}
+    for match in clause.matches:
+        for role in match.roles:
+            if role.kind == TRAIT:
+                poles.setdefault(role.trait, set()).add(role.polarity * (-1 if match.negations % 2 else 1))
+    return any(len(p) == 2 for p in poles.values())
+
+
+def _is_paired(tokens: Sequence[Token], clause: Clause) -> bool:
+    """Whether the clause weighs two sides evenly: 「得意とも苦手とも言えない」, 「土日でも平日でも大丈夫」."""
+    counts: Dict[str, int] = {}
+    words = tokens[clause.start: clause.end]
+    for first, second in zip(words, words[1:], strict=False):
+        if second.normalized == "も" and first.pos == "助詞" and first.surface in ("と", "て", "で") or \
+                first.normalized == "よう" and first.pos2 == "助動詞語幹" and second.normalized == "だ":
+            key = first.surface + second.surface
+            counts[key] = counts.get(key, 0) + 1
+    for token in words:
+        if token.surface == "とも" and token.pos != "助詞":  # 得意とも (接尾辞 共)
+            counts["とも"] = counts.get("とも", 0) + 1
+    both = sum(t.normalized == "も" and t.pos == "助詞" for t in words) >= 2 and _both_poles(clause)
+    if not both and counts.get("とも", 0) < 2 and not any(n >= 2 for n in counts.values()):
+        return False
+    if both:
+        return True  # 「その場の判断も手順通りも、どっちもできる」
+    predicate = _predicate(clause)
+    last = [m for m in clause.matches if not m.has(HEDGE)][-1:]
+    if predicate is None or predicate.negations % 2 or (last and last[0].has(NEGATOR)):
+        return True  # 「得意とも苦手とも言えない」, 「したいともしたくないとも思わない」
+    return any(tokens[j].normalized in _EVEN or tokens[j].surface in _EVEN
+               for j in range(predicate.start, predicate.end))
 
 
 def _scaled(clause: Clause, sign: int, strength: int, negations: int) -> int:
     """Applies negation, hedges and intensity to a predicate's sign and strength."""
     has = {kind: any(m.has(kind) for m in clause.matches)
            for kind in (HEDGE, INTENSIFIER, MILD_NEGATION, STRONG_NEGATION)}
+    has[HEDGE] = _hedged(clause)
     if negations % 2 == 0 and negations:
         return sign  # なくはない: a double negative is a mild yes
     if negations % 2:
@@ -562,11 +806,68 @@ def _scaled(clause: Clause, sign: int, strength: int, negations: int) -> int:
         sign = -1
         if has[MILD_NEGATION]:  # あまり好きじゃない
             return -1
+    elif sign < 0 and has[MILD_NEGATION] and not has[INTENSIFIER]:
+        return -1  # あまり向いてない: the negation is in the word itself
     if has[HEDGE]:
         return sign
     if has[INTENSIFIER] or has[STRONG_NEGATION]:
         return 2 * sign
     return sign * strength
+
+
+# Particular days: a clause about one tells what happens then.
+_DAYS = frozenset({"今日", "昨日", "明日", "一昨日", "明後日", "先週", "今週", "来週", "先日", "今朝", "今夜"})
+
+
+def _hedged(clause: Clause) -> bool:
+    """Whether a hedge softens the clause's evaluation.
+
+    A hedge between two predicates is the first one's: 「胃が痛くなりそうでむり」 is a plain no.
+    """
+    predicates = [m.start for m in clause.matches if m.has(PREDICATE) and not m.transparent]
+    for m in clause.matches:
+        if not m.has(HEDGE):
+            continue
+        later = any(p > m.start for p in predicates)
+        if later and (any(p < m.start for p in predicates) or m.te_form):
+            continue  # 「難しそうで無理」: the hedge goes with what came before
+        return True
+    return False
+
+
+def _is_bare(tokens: Sequence[Token], clause: Clause) -> Optional[Match]:
+    """The trait word the clause ends in, if it does: 「人見知りするけど」, 「すぐ打ち解けるほう」.
+
+    Not where something merely exists (「目標があったんですが」) or happened (「夜勤でした」).
+    """
+    by_start = {m.start: m for m in clause.matches}
+    last: Optional[Match] = None
+    i = clause.start
+    while i < clause.end:
+        match = by_start.get(i)
+        if match is not None:
+            if match.has(TRAIT):
+                last = match
+            elif not match.kinds & {NEGATOR, HEDGE, INTENSIFIER, LINK, CONTRAST_PARTICLE, ORDINARY,
+                                    MILD_NEGATION, STRONG_NEGATION}:
+                last = None
+            i = match.end
+            continue
+        token = tokens[i]
+        if token.normalized in ("有る", "ある") or token.lemma == "ある":
+            return None
+        if last is not None and token.pos == "助動詞" and token.normalized == "た" or token.normalized in _DAYS:
+            return None  # 「昨日は夜勤でした」, 「今日は土曜日です」 tell what happens, not who one is
+        linked = last is not None and all(t.normalized in ("為る", "て", "で") for t in tokens[last.end: i])
+        adverbial = last is not None and linked and token.pos == "動詞" and \
+            (tokens[last.end - 1].surface in ("に", "と") or tokens[last.start].pos == "副詞" or last.end < i)
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if _is_head_word(token, following) and token.normalized not in _FRAME_NOUNS \
+                and token.surface not in _FRAME_NOUNS \
+                and not adverbial:  # 「柔軟に動ける」: the verb only carries the trait word
+            last = None
+        i += 1
+    return last
 
 
 def _mentions(clause: Clause) -> Dict[str, int]:
@@ -614,7 +915,9 @@ class StatementReader:
                 previous = readings.get(trait)
                 start = source if previous is None or previous.end < index - 1 else previous.start
                 earlier = previous.value if previous is not None else None
-                readings[trait] = _Reading(_later(earlier, pole * (clause.value or 0)), start, index)
+                keep = not any(m.has(MILD_NEGATION) for m in clause.matches)
+                value = _later(earlier, pole * (clause.value or 0), clause, keep)
+                readings[trait] = _Reading(value, start, index)
         original = text or ""
         return {trait: TraitReading(trait, r.value, _evidence(original, tokens, clauses[r.start: r.end + 1]))
                 for trait, r in readings.items()}
@@ -628,32 +931,63 @@ class StatementReader:
         """The answer to the question of ``trait`` with the words that gave it; None when there is none."""
         tokens, clauses = self._analyse(text, answer_mode=True)
         reading: Optional[_Reading] = None
+        capped = False  # after 「Xはあるけど」 the rest is mild: 「プレッシャーはあるけど、達成感は好き」
         for index, clause, topic, source in self._evaluated(clauses):
+            if index and clauses[index - 1].concession and clause.after_contrast:
+                capped = True
+            if clause.prefers_other and trait not in clause.mentions:
+                if clause.after_comparative:
+                    continue  # 「資格より、現場で経験を積むほうが好き」: より has given it to 資格
+                topic = {trait: -1}  # 「体を動かしてるほうがいい」: rather something else
+            elif clause.after_comparative and not clause.mentions:
+                continue
+            elif clause.after_contrast and not clause.mentions and topic and trait not in topic:
+                topic = {}  # 「知識が足りるか不安ですが、少し惹かれます」: the turn is the answer
             if topic and trait not in topic:
                 continue  # about another trait: 「ノルマは嫌」 does not answer the question on 土日
             current = (clause.value or 0) * topic.get(trait, 1)
+            if capped and current:
+                current = 1 if current > 0 else -1
+            keep = not any(m.has(MILD_NEGATION) for m in clause.matches)
             if reading is None or reading.end < index - 1:
-                reading = _Reading(_later(reading.value if reading else None, current), source, index)
+                reading = _Reading(_later(reading.value if reading else None, current, clause, keep), source, index)
             else:
-                reading = _Reading(_later(reading.value, current), reading.start, index)
+                reading = _Reading(_later(reading.value, current, clause, keep), reading.start, index)
         if reading is None:
-            if any(m.has(HEDGE) for c in clauses if not c.mentions for m in c.matches):
+            if any(_only_hedges(tokens, c) for c in clauses if not c.mentions):
                 # 「どちらかといえば」, 「少しだけ」 alone lean towards yes.
                 return TraitReading(trait, 1, _evidence(text or "", tokens, clauses))
             return None
-        return TraitReading(trait, reading.value, _evidence(text or "", tokens, clauses[reading.start: reading.end + 1]))
+        evidence = _evidence(text or "", tokens, clauses[reading.start: reading.end + 1])
+        return TraitReading(trait, reading.value, evidence)
 
     def _analyse(self, text: str, answer_mode: bool) -> Tuple[List[Token], List[Clause]]:
         tokens = [t for t in tokenize(text or "") if not self._hesitation(t)]
-        matches = _find_matches(self.lexicon, tokens)
-        clauses = _merge_soft(_split(tokens, matches))
+        matches = [m for m in _find_matches(self.lexicon, tokens) if not _attributive(tokens, m)]
+        for m in matches:
+            m.te_form = m.end < len(tokens) and tokens[m.end].surface in ("て", "で")
+        clauses = _merge_soft(tokens, _split(tokens, matches))
         for clause in clauses:
-            orphans = _attach_negators(tokens, clause)
+            orphans = _attach_negators(tokens, clause, self.lexicon.circumstances)
             clause.mentions = _mentions(clause)
             clause.new_topic = _names_new_topic(tokens, clause, self.lexicon.circumstances)
             clause.question = _is_question(tokens, clause)
-            clause.value = _clause_value(clause, orphans, answer_mode)
+            clause.paired = _is_paired(tokens, clause)
+            clause.prefers_other = _prefers_other(tokens, clause)
+            # Read for every trait, a trait word alone is context (「接客の仕事です」) unless a
+            # contrast makes it the point: 「計算は得意ですがケアレスミスが多いです」.
+            bare = _is_bare(tokens, clause) if answer_mode or clause.after_contrast else None
+            if bare is not None and not _predicate(clause):
+                # 「人前で話すのはあがり症」: what the clause ends in is what it says.
+                for role in bare.roles:
+                    if role.kind == TRAIT:
+                        clause.mentions[role.trait] = role.polarity * (-1 if bare.negations % 2 else 1)
+            clause.value = _clause_value(clause, orphans, answer_mode, bare is not None, _trails_off(tokens, clause))
+            clause.concession = bool(clause.mentions) and clause.value is None and any(
+                t.normalized == "有る" for t in tokens[clause.start: clause.end]) and \
+                any(m.has(CONTRAST_PARTICLE) for m in clause.matches[-1:])
         _compare(clauses)
+        _need(clauses)
         _soften_afterthoughts(clauses)
         return tokens, clauses
 
@@ -664,19 +998,38 @@ class StatementReader:
     def _evaluated(clauses: Sequence[Clause]) -> List[Tuple[int, Clause, Dict[str, int], int]]:
         """(index, clause, traits it speaks of, index of the clause that named them) per evaluation.
 
-        A clause that names no trait speaks of the last one named: 「プレゼンは得意だけど、好きではない」.
+        A clause that names no trait speaks of the last one named: 「プレゼンは得意だけど、好きではない」;
+        not the one after より or one that prefers something of its own (〜ほうがいい).
         """
         result = []
         topic: Dict[str, int] = {}
         source = 0
         for index, clause in enumerate(clauses):
+            cause = clauses[index - 1] if index and clauses[index - 1].link == "cause" else None
             if clause.mentions:
                 topic, source = clause.mentions, index
-            elif clause.new_topic:
+            elif cause is not None and cause.mentions:
+                # 「人見知りなので全然ダメ」: ダメ is said of talking, not of being shy.
+                topic, source = {trait: 1 for trait in cause.mentions}, index - 1
+            elif clause.new_topic or clause.after_comparative or clause.prefers_other:
                 topic, source = {}, index
             if clause.value is not None:
                 result.append((index, clause, topic if topic else {}, source if topic else index))
         return result
+
+
+def _only_hedges(tokens: Sequence[Token], clause: Clause) -> bool:
+    """Whether the clause has nothing but hedges (「少しだけ」, 「どちらかといえば」)."""
+    inside = {j for m in clause.matches if m.has(HEDGE) for j in range(m.start, m.end)}
+    if not inside:
+        return False
+    return all(j in inside or not (_is_head_word(tokens[j]) or tokens[j].pos == "副詞" or
+                                   tokens[j].pos == "動詞" and tokens[j].normalized not in _BARE_VERBS)
+               for j in range(clause.start, clause.end))
+
+
+# Verbs a hedge may stand with and still say only yes: 「少しは感じます」, 「どちらかといえばあります」.
+_BARE_VERBS = frozenset({"有る", "感じる", "思う", "為る"})
 
 
 def _compare(clauses: List[Clause]) -> None:
@@ -687,6 +1040,64 @@ def _compare(clauses: List[Clause]) -> None:
             clause.value = -following.value
 
 
+def _trails_off(tokens: Sequence[Token], clause: Clause) -> bool:
+    """Whether the clause ends in ちょっと and nothing but endings: 「仕事だとちょっと…」."""
+    refusals = [m for m in clause.matches if m.has(SOFT_REFUSAL)]
+    if not refusals:
+        return False
+    return all(t.pos in ("補助記号", "空白", "助動詞") or t.pos2 == "終助詞"
+               for t in tokens[refusals[-1].end: clause.end])
+
+
+def _attributive(tokens: Sequence[Token], match: Match) -> bool:
+    """An indifference phrase that modifies a noun (「数字による評価」) says nothing itself."""
+    if not match.has(INDIFFERENT) or match.end >= len(tokens):
+        return False
+    following = tokens[match.end]
+    return following.pos == "名詞" and following.normalized not in _FRAME_NOUNS - {"作業"}
+
+
+def _prefers_other(tokens: Sequence[Token], clause: Clause) -> bool:
+    """「体を動かしてるほうがいい」: a clause that prefers something of its own (〜ほうが).
+
+    Not 「あったほうがいい」, which has nothing of its own.
+    """
+    for i in range(clause.start, clause.end - 1):
+        if tokens[i].normalized == "方" and tokens[i].surface in ("ほう", "方") and tokens[i + 1].surface == "が":
+            before = tokens[i - 1] if i > clause.start else None
+            if before is not None and (before.pos == "形容詞" or before.normalized == "た"):
+                return False  # 「高いほうが燃える」, 「見えたほうがいい」 say how much, not what else
+            inside = {j for m in clause.matches for j in range(m.start, m.end)}
+            return any(_is_head_word(t) and j not in inside and t.normalized not in _FRAME_NOUNS
+                       for j, t in enumerate(tokens[clause.start: i], start=clause.start))
+    return False
+
+
+def _need(clauses: List[Clause]) -> None:
+    """「土日休みじゃないと困る」, 「ゴールが見えないと頑張れない」: the thing is needed, a clear yes.
+
+    The clause before 〜ないと loses its last negation and says yes; the consequence, when
+    it is a no (or says nothing), has been used up.
+    """
+    for clause, following in zip(clauses, clauses[1:], strict=False):
+        if clause.necessity is None or clause.question:
+            continue
+        if following.value is not None and following.value >= 0:
+            continue  # 「ノルマがないと楽」, 「やってみないと分からない」: no need said
+        necessity = clause.necessity
+        target = necessity.target if necessity.has(NEGATOR) else necessity  # 目標がないと: the word itself
+        if target is not None:
+            target.negations -= 1
+            clause.mentions = _mentions(clause)
+        predicate = _predicate(clause)
+        if predicate is not None and predicate is target:
+            clause.value = _scaled(clause, *_polarity_of(predicate), predicate.negations)
+        else:
+            clause.value = _scaled(clause, 1, 2, 0)
+        if not following.mentions:
+            following.value = None
+
+
 def _soften_afterthoughts(clauses: List[Clause]) -> None:
     """A hedge standing after a 読点 softens what came before: 「うん、まあ」, 「好きです、たぶん」."""
     for before, after in zip(clauses, clauses[1:], strict=False):
@@ -695,10 +1106,20 @@ def _soften_afterthoughts(clauses: List[Clause]) -> None:
             before.value = 1 if before.value > 0 else -1
 
 
-def _later(previous: Optional[int], current: int) -> int:
-    """A later clause decides; if it turns an earlier one round, the feeling is mixed: ±1."""
+def _later(previous: Optional[int], current: int, clause: Optional[Clause] = None, keep: bool = True) -> int:
+    """A later clause decides; if it turns an earlier one round, the feeling is mixed: ±1.
+
+    After 〜もあれば the two sides balance: 0. A later clause that agrees keeps the stronger
+    word unless it comes after a contrast: 「好きです。電話対応も苦になりません」 stays 2; あまり
+    makes the later words decide (「いいえ、あまり好きではありません」: −1).
+    """
     if previous and current and (previous > 0) != (current > 0):
+        if clause is not None and clause.balanced:
+            return 0
         return 1 if current > 0 else -1
+    if previous and current and clause is not None and keep and not clause.after_contrast \
+            and abs(previous) > abs(current):
+        return previous
     return current
 
 

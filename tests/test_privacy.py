@@ -14,7 +14,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.knowledge import default_knowledge
 from actions.privacy import FORGET_ACTION, ActionForgetConversation
-from actions.scoring import Turn, read_turn
+from actions.scoring import TurnKind, read_turn
+from actions.statements import default_reader
 from bot.tracker_store import FORGET_ACTION as STORE_FORGET_ACTION
 from bot.tracker_store import ForgettingSQLTrackerStore, forget_requested
 from tests.conftest import ConversationWriter, conversation_events, stored_events
@@ -136,16 +137,17 @@ def test_forget_action_confirms_and_resets(dispatcher: Any, make_tracker: Callab
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("会話の記録を消して", Turn.SKIP),
-        ("私のデータを削除したいです", Turn.SKIP),
-        ("私のことは忘れてください", Turn.SKIP),
+        ("会話の記録を消して", (TurnKind.SKIP, None)),
+        ("私のデータを削除したいです", (TurnKind.SKIP, None)),
+        ("私のことは忘れてください", (TurnKind.SKIP, None)),
         # Classified as a forget request, but an answer in words: still an answer.
-        ("はい、したいです", 2),
+        ("はい、したいです", (TurnKind.ANSWER, 2)),
     ],
 )
 def test_forget_request_during_the_diagnosis_is_not_an_answer(text: str, expected: Any) -> None:
     message = {"intent": {"name": "request_forget"}, "entities": [], "text": text}
-    assert read_turn(default_knowledge().diagnosis, message) == expected
+    turn = read_turn(default_knowledge(), default_reader(), message, "talk_people")
+    assert (turn.kind, turn.value) == expected
 
 
 def test_only_a_yes_to_the_confirmation_deletes() -> None:

@@ -177,8 +177,10 @@ def test_later_answers_are_remembered_but_earlier_ones_kept(kb: Knowledge, reade
     ("text", "pending", "kind", "value"),
     [("はい", -2, TurnKind.CONFIRM, -2), ("合ってます！", 1, TurnKind.CONFIRM, 1),
      ("違います", -2, TurnKind.REJECT, None), ("いや、やっぱり少しは好きかも", -2, TurnKind.ANSWER, 1),
-     ("はい", None, TurnKind.ANSWER, 2)],
-    ids=["yes-keeps-it", "agrees", "rejects", "answers-again", "no-pending-yes-is-an-answer"],
+     ("はい", None, TurnKind.ANSWER, 2), ("はい、それで合ってます！", -1, TurnKind.CONFIRM, -1),
+     ("いや、ちょっと違いますね", 2, TurnKind.REJECT, None), ("人と話すのはやっぱり大好きです", -2, TurnKind.ANSWER, 2)],
+    ids=["yes-keeps-it", "agrees", "rejects", "answers-again", "no-pending-yes-is-an-answer", "agrees-in-words",
+         "rejects-in-words", "answers-with-trait-words"],
 )
 def test_confirming_an_answer_taken_earlier(kb: Knowledge, reader: StatementReader, text: str,
                                             pending: Optional[int], kind: str, value: Optional[int]) -> None:

@@ -84,7 +84,7 @@ READ_CASES = [
     ("決められた手順で進めたい", {"adapt_on_spot": -2}),
     ("ルーティンの仕事は退屈", {"adapt_on_spot": 2}),
     ("マニュアル通りはつまらない", {"adapt_on_spot": 2}),
-    ("トラブルはできれば避けたい", {"adapt_on_spot": -2}),
+    ("トラブルはできれば避けたい", {"adapt_on_spot": -1}),  # できれば hedges the wish
     ("臨機応変な対応は苦手ではない", {"adapt_on_spot": 1}),
     ("アドリブはどちらかといえば苦手", {"adapt_on_spot": -1}),
     # --- steady_accuracy
@@ -163,7 +163,7 @@ READ_CASES = [
     ("人と話すのは好きじゃなくはない", {"talk_people": 1}),
     ("人と話すのは別に嫌いじゃないです", {"talk_people": 1}),
     ("土日休みじゃなくてもいい", {"regular_holidays": -1}),
-    ("休日出勤はなるべく避けたい", {"regular_holidays": 2}),
+    ("休日出勤はなるべく避けたい", {"regular_holidays": 1}),  # なるべく hedges the wish
     ("電話対応は勘弁してほしい", {"talk_people": -2}),
     ("電話対応は避けたくない", {"talk_people": 1}),
     ("臨機応変に対応できる自信はない", {"adapt_on_spot": -2}),
@@ -178,7 +178,7 @@ READ_CASES = [
     ("人と話すのは好きだけど、毎日は疲れそう", {"talk_people": -1}),
     ("人と話すのが好きかと言われると、そうでもない", {"talk_people": -1}),
     ("正直どっちでもいいけど、土日休みだと嬉しい", {"regular_holidays": 2}),
-    ("土日休みは嬉しいけど、そこまで気にしない", {"regular_holidays": 0}),
+    ("土日休みは嬉しいけど、そこまで気にしない", {"regular_holidays": -1}),  # そこまで〜気にしない: a mild no
     ("一人の方が気楽", {"talk_people": -2}),
     ("勉強は苦手だけど、資格は取りたい", {"specialist_knowledge": 1}),
     # --- spelling, casual forms, NFKC
@@ -190,7 +190,7 @@ READ_CASES = [
     # --- everyday vocabulary, talk_people: everyday activities (飛び込み, 外回り, 頭を下げる, クレーム, 初対面 ...)
     ("お客さんに頭を下げるのがストレス", {"talk_people": -2}),
     ("飛び込みとか外回りはほんとに無理です", {"talk_people": -2}),
-    ("クレーム対応はできればやりたくないです", {"talk_people": -2}),
+    ("クレーム対応はできればやりたくないです", {"talk_people": -1}),
     ("雑談は苦手じゃないけど、商談となると緊張しちゃう", {"talk_people": -1}),
     ("お客様と直接話せる仕事がしたいです", {"talk_people": 2}),
     ("電話応対はそこまで苦にならないです", {"talk_people": 1}),
@@ -210,10 +210,10 @@ READ_CASES = [
     ("誰とでも仲良くなれるのが強みです", {"talk_people": 2}),
     ("接客わ苦手です", {"talk_people": -2}),  # typo: わ for は
     # --- everyday vocabulary, targets_pressure: 数字に追われる, 詰められる, 負けず嫌い, 競い合う ...
-    ("数字に追われるのは正直しんどい", {"targets_pressure": -2}),
+    ("数字に追われるのは正直しんどい", {"targets_pressure": -2, "visible_results": -2}),  # numbers chase: both
     ("負けず嫌いなので競い合うのは燃えます", {"targets_pressure": 2}),
     ("ノルマがない職場で働きたい", {"targets_pressure": -2}),
-    ("インセンティブがあると頑張れる", {"targets_pressure": 2}),
+    ("インセンティブがあると頑張れる", {"targets_pressure": 2, "visible_results": 2}),  # pay for results: both
     ("上司に詰められるのは耐えられない", {"targets_pressure": -2}),
     ("売上を上げるのが楽しい", {"targets_pressure": 2}),
     ("件数を競うのは好きじゃない", {"targets_pressure": -2}),
@@ -248,9 +248,9 @@ READ_CASES = [
     ("伝票処理とか帳簿付けは苦じゃないです", {"steady_accuracy": 1}),
     ("エクセルは得意ではありません", {"steady_accuracy": -2}),
     ("パソコン作業はずっとやってると肩が凝るけど嫌いじゃない", {"steady_accuracy": 1}),
-    ("数字を扱うのは好きですが、細かすぎるのはちょっと…", {"steady_accuracy": 1}),
+    ("数字を扱うのは好きですが、細かすぎるのはちょっと…", {"steady_accuracy": -1}),  # trails off: a polite no
     ("いい加減な性格なんで、ミスなくこなすのは自信ないです", {"steady_accuracy": -2}),
-    ("計算は得意ですがケアレスミスが多いです", {"steady_accuracy": -2}),
+    ("計算は得意ですがケアレスミスが多いです", {"steady_accuracy": -1}),  # contrast: mixed, the later side
     ("ファイリングとか書類整理は好きです", {"steady_accuracy": 2}),
     ("ダブルチェックとか細かい確認作業は苦痛", {"steady_accuracy": -2}),
     ("大雑把な性格なので、細かい作業は向いてないです", {"steady_accuracy": -2}),
@@ -284,7 +284,7 @@ READ_CASES = [
     ("サービス残業は絶対いや", {"regular_holidays": 2}),
     ("交代制でも別に構わない", {"regular_holidays": -1}),
     ("平日休みでもいいかな", {"regular_holidays": -1}),
-    ("休みはそこまでこだわりません", {"regular_holidays": 0}),
+    ("休みはそこまでこだわりません", {"regular_holidays": -1}),
     ("残業はある程度なら平気です", {"regular_holidays": -1}),
     ("シフト勤務は苦になりません", {"regular_holidays": -1}),
     ("家族と過ごす時間は何より大事にしたいです", {"regular_holidays": 2}),
@@ -394,7 +394,7 @@ ANSWER_CASES = [
     ("こだわりはないです", "regular_holidays", 0),
     ("場合によるかな", "talk_people", 0),
     ("特にないです", "visible_results", 0),
-    ("そんなに気にしないかな", "regular_holidays", 0),
+    ("そんなに気にしないかな", "regular_holidays", -1),  # not much: a mild no, not indifference
     ("人による", "talk_people", 0),
     # a hedge alone leans towards yes, as in parse_answer
     ("それなりに", "talk_people", 1),
@@ -429,10 +429,76 @@ ANSWER_CASES = [
     # nothing usable
     ("うーん", "talk_people", None),
     ("えっと", "talk_people", None),
-    ("質問の意味がよくわかりません", "talk_people", 0),
+    ("質問の意味がよくわかりません", "talk_people", None),  # about the question, not the trait
     ("営業です", "talk_people", None),
     ("", "talk_people", None),
 ]
+
+
+# Mechanisms of the reader, one short case each (text, asked trait, value).
+MECHANISM_CASES = [
+    # 〜とは思わない / 〜とは言えない: the verb of saying passes the negation on; とは言えない is mild
+    ("好きとは思わないです", "talk_people", -2),
+    ("得意とは言えません", "adapt_on_spot", -1),
+    # あまり/そこまで with a word that is negative in itself, and with 気にしない/こだわらない
+    ("あまり向いていないと思います", "steady_accuracy", -1),
+    ("そこまで気にしないです", "regular_holidays", -1),
+    ("そこまで興味はないです", "bridging_risk", -1),
+    # double negation: a mild yes
+    ("できなくはないです", "adapt_on_spot", 1),
+    # 〜ないと (困る/落ち着かない): the thing is needed
+    ("目標がないとやる気が出ません", "targets_pressure", 2),
+    ("マニュアルがないと落ち着かないです", "adapt_on_spot", -2),
+    ("土日が休みじゃないと困ります", "regular_holidays", 2),
+    ("土日休みじゃないと無理です", "regular_holidays", 2),
+    ("休みじゃないと思います", "regular_holidays", -2),  # と思う quotes; no condition
+    # indifference: あってもなくても, 〜による, pairs that weigh two sides evenly
+    ("ノルマはあってもなくても同じです", "targets_pressure", 0),
+    ("会社によります", "regular_holidays", 0),
+    ("得意とも苦手とも言えません", "steady_accuracy", 0),
+    ("土日でも平日でも大丈夫です", "regular_holidays", 0),
+    ("やる気はそんなに変わらないです", "targets_pressure", 0),
+    ("好きな日もあれば嫌な日もあります", "talk_people", 0),
+    ("質問の意味がわかりません", "talk_people", None),
+    # comparatives: より and 〜ほうが (the clause after より is the other side)
+    ("勉強より体を動かすほうが好き", "specialist_knowledge", -2),
+    ("現場で動くほうが好きです", "bridging_risk", -2),
+    ("目標はあったほうがいいです", "targets_pressure", 2),
+    ("手順が決まっているほうが安心です", "adapt_on_spot", -2),
+    # a trait word that ends the clause says the person is so
+    ("けっこう人見知りするほうです", "talk_people", -2),
+    ("几帳面なほうではないかも", "steady_accuracy", -1),
+    ("人見知りなので無理です", "talk_people", -2),  # the reason: 無理 is said of talking
+    ("見落としが多くて、よく注意されます", "steady_accuracy", -2),
+    ("昨日は夜勤でした", "regular_holidays", None),  # what happened, not what the person is
+    # a verb after a trait word hands on the negation in a relative clause; やる気は出ない
+    ("数字で評価されない仕事がいいです", "visible_results", -2),
+    ("やる気はあまり出ないです", "targets_pressure", -1),
+    ("資格は持ってないけど興味はあります", "specialist_knowledge", 2),
+    # contrast: later clause decides, disagreement is mild; 「Xはあるけど」 grants a point
+    ("人見知りするけど、話すのは楽しいです", "talk_people", 1),
+    ("プレッシャーはあるけど、目標は好きです", "targets_pressure", 1),
+    ("好きです。電話も苦になりません", "talk_people", 2),
+    ("いいえ、あまり好きではありません", "talk_people", -1),
+    # hedges: できれば, a hedge of an earlier predicate does not soften the last one
+    ("できれば土日は休みたいです", "regular_holidays", 1),
+    ("大変そうで無理です", "bridging_risk", -2),
+    ("少しは感じます", "support_others", 1),
+    ("ちょっと考えさせてください", "support_others", None),
+    # a clause that trails off after ちょっと is a polite no
+    ("仕事にするのはちょっと…", "talk_people", -1),
+    # ordinary words that contain a lexicon word: そういう is not the answer そう
+    ("そういうタイプではないです", "support_others", -2),
+    ("簿記とかも勉強したいです", "specialist_knowledge", 2),
+    # polite forms match entries written plainly
+    ("苦になりません", "talk_people", 1),
+    ("ご遠慮させていただきたく存じます", "visible_results", -2),
+]
+
+
+@pytest.mark.parametrize(("text", "trait", "expected"), MECHANISM_CASES, ids=[f"{c[1]}:{c[0]}" for c in MECHANISM_CASES])
+def test_mechanisms(reader: StatementReader, text: str, trait: str, expected: Optional[int]) -> None:
+    assert reader.read_answer(text, trait) == expected
 
 
 @pytest.mark.parametrize(("text", "trait", "expected"), ANSWER_CASES,
