@@ -34,6 +34,18 @@ How a statement is read:
    〜もあれば it is 0, and an agreeing later clause keeps the stronger value (not after あまり). A clause with a
    noun of its own before は/が/も (「事務がいい」) does not inherit; one that asks
    (「好きですか」, 「いつでしたっけ」) says nothing.
+6. In context: a trait word followed by a word that turns it round takes the other pole
+   (「年末年始も働けます」, 「段取りが変わる」; ``reversed_by``); words that only name the topic
+   weigh less than the others (「平日に連休」 is about 平日; ``general``); some words name a
+   trait only when its question is asked (数字 for the targets; ``when_asked``). A predicate
+   before 〜なら/〜たら only hedges (「必要なら」); 「何を話せばいいか」 asks; an answer word
+   used as an adverb (普通に) says nothing; しか〜ない is not a negation; 「Xでも平気」 accepts
+   even X, a clear value; 「好きなほう」 leans (±1 unless intensified).
+7. Across clauses (answers): a concession before a contrast makes the turn mild, also when it
+   names no trait (「難しそうだけど、やってみたい」); once the answer has turned it stays mild;
+   after a reason (〜なので) the conclusion decides, and a reason at the end that agrees adds
+   nothing; あまり/そこまで before a negated trait word is mild; a clause about a particular
+   day (昨日) says nothing.
 """
 
 from __future__ import annotations
@@ -108,10 +120,16 @@ _TRANSPARENT = frozenset({"する", "為る", "ある", "有る", "居る", "い
 _GIVING = frozenset({"頂く", "いただく", "下さる", "くださる", "貰う", "もらう", "せる", "させる"})
 # Nouns that only frame what precedes them: 「エクセル作業なら」 is about エクセル.
 _FRAME_NOUNS = frozenset({"作業", "タイプ", "系", "性格", "人間", "笑い", "笑", "w", "方", "ほう", "の", "ん",
-                          "こと", "事", "もの", "物", "感じ"})
+                          "こと", "事", "もの", "物", "感じ",
+                          # 「ケアレスミスの常習犯なので」: what kind of person one is
+                          "常習犯", "気質", "体質", "性分", "癖", "傾向"})
 _CASE_PARTICLES = frozenset({"が", "を", "に", "で", "と", "から"})
 # Verbs after which と is a quotation, not a condition: 好きじゃないと思う.
 _QUOTING = frozenset({"思う", "思える", "言う", "考える", "感じる", "感ずる", "申し上げる", "存ずる"})
+# Endings that make what precedes a condition: 必要なら, できたら, 好きであれば.
+_CONDITIONAL = frozenset({"たら", "だら", "ば", "なら", "れば"})
+# Question words: 「何を話せばいいか」 asks what to do; it does not say what is good.
+_INTERROGATIVES = frozenset({"何", "なん", "なんて", "どう", "どんな", "どの", "どれ", "どこ", "誰", "いつ", "如何"})
 
 
 @dataclass(frozen=True)
@@ -154,6 +172,8 @@ class Lexicon:
     hesitations: FrozenSet[str]
     # Nouns that say when or how often, not what (毎日は疲れそう): they keep the topic.
     circumstances: FrozenSet[str] = frozenset()
+    # Trait → normalized forms that turn its words round (土日も働く: not a day off).
+    reversers: Mapping[str, FrozenSet[str]] = field(default_factory=dict)
 
 
 # --- loading ---------------------------------------------------------------------------
@@ -211,7 +231,8 @@ class _Builder:
             return fold(item["text"]).strip(), pos
         raise self.fail(where, "must be a word or {text: ..., pos: ...}")
 
-    def lexicon(self, traits: Sequence[str], hesitations: FrozenSet[str], circumstances: FrozenSet[str]) -> Lexicon:
+    def lexicon(self, traits: Sequence[str], hesitations: FrozenSet[str], circumstances: FrozenSet[str],
+                reversers: Optional[Mapping[str, FrozenSet[str]]] = None) -> Lexicon:
         index: Dict[str, List[Entry]] = {}
         for (forms, pos), (text, roles) in self.entries.items():
             lemmas = forms if pos else tuple(token.lemma for token in _entry_tokens(text))
@@ -219,7 +240,7 @@ class _Builder:
             for first in {forms[0], lemmas[0]}:
                 index.setdefault(first, []).append(entry)
         ordered = {first: tuple(sorted(entries, key=lambda e: -len(e.forms))) for first, entries in index.items()}
-        return Lexicon(tuple(traits), ordered, hesitations, circumstances)
+        return Lexicon(tuple(traits), ordered, hesitations, circumstances, dict(reversers or {}))
 
 
 def _mapping(builder: _Builder, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -238,16 +259,38 @@ def _known_traits(directory: Path) -> Optional[List[str]]:
     return [str(t.get("id")) for t in data.get("traits") or [] if isinstance(t, dict)]
 
 
-def _add_traits(builder: _Builder, data: Mapping[str, Any], known: Optional[List[str]]) -> List[str]:
+_TRAIT_LISTS = frozenset({"own", "opposite", "general", "when_asked", "reversed_by"})
+# The strength of a trait word's role that only names the topic: 休み in 「平日に休み」.
+GENERAL = 1
+# The strength of a role that names the trait only in an answer to its own question:
+# 数字 is the targets when asked about targets, the visible results otherwise.
+WHEN_ASKED = 2
+
+
+def _add_traits(builder: _Builder, data: Mapping[str, Any], known: Optional[List[str]],
+                reversers: Dict[str, FrozenSet[str]]) -> List[str]:
     traits = _mapping(builder, data, "traits")
     for trait, poles in traits.items():
         where = f"traits.{trait}"
         if known is not None and trait not in known:
             raise builder.fail(where, "is not a trait of traits.yml")
-        if not isinstance(poles, dict) or set(poles) != {"own", "opposite"}:
-            raise builder.fail(where, "must have exactly the lists 'own' and 'opposite'")
+        if not isinstance(poles, dict) or not {"own", "opposite"} <= set(poles) <= _TRAIT_LISTS:
+            raise builder.fail(where, f"must have the lists 'own' and 'opposite' (and maybe {sorted(_TRAIT_LISTS)})")
         builder.add_list(poles["own"], f"{where}.own", Role(TRAIT, 1, 0, trait))
         builder.add_list(poles["opposite"], f"{where}.opposite", Role(TRAIT, -1, 0, trait))
+        if "general" in poles:  # own words that only name the topic: weighed less (平日に連休)
+            builder.add_list(poles["general"], f"{where}.general", Role(TRAIT, 1, GENERAL, trait))
+        if "when_asked" in poles:
+            builder.add_list(poles["when_asked"], f"{where}.when_asked", Role(TRAIT, 1, WHEN_ASKED, trait))
+        if "reversed_by" in poles:
+            words = poles["reversed_by"]
+            if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+                raise builder.fail(f"{where}.reversed_by", "must be a non-empty list of words")
+            forms = [_entry_forms(fold(w)) for w in words]
+            bad = next((w for w, f in zip(words, forms, strict=True) if len(f) != 1), None)
+            if bad is not None:
+                raise builder.fail(f"{where}.reversed_by", f"{bad!r} must be one word")
+            reversers[trait] = frozenset(f[0] for f in forms)
     return list(traits)
 
 
@@ -284,12 +327,13 @@ def load_lexicon(path: Optional[Path] = None) -> Lexicon:
         raise builder.fail("(file)", f"is not valid YAML: {error}") from error
     if not isinstance(data, dict):
         raise builder.fail("(file)", "must be a mapping")
-    traits = _add_traits(builder, data, _known_traits(path.parent))
+    reversers: Dict[str, FrozenSet[str]] = {}
+    traits = _add_traits(builder, data, _known_traits(path.parent), reversers)
     _add_word_lists(builder, data)
     hesitations = data.get("hesitations")
     if not isinstance(hesitations, list) or not all(isinstance(h, str) and h for h in hesitations):
         raise builder.fail("hesitations", "must be a list of words")
-    return builder.lexicon(traits, frozenset(fold(h) for h in hesitations), _circumstances(builder, data))
+    return builder.lexicon(traits, frozenset(fold(h) for h in hesitations), _circumstances(builder, data), reversers)
 
 
 def _circumstances(builder: _Builder, data: Mapping[str, Any]) -> FrozenSet[str]:
@@ -382,6 +426,16 @@ class Clause:
     prefers_other: bool = False
     # 「プレッシャーはあるけど」: grants that something is there, so what follows is mild.
     concession: bool = False
+    # Ends in a reason (〜なので, 〜から): what follows is the conclusion and decides.
+    reason: bool = False
+    # 「好きなほうです」: the person leans that way, a mild yes unless intensified.
+    leaning: bool = False
+    # Traits named through あまり/そこまで + a negated trait word (「そこまで数字が見えない」): mild.
+    mild_traits: FrozenSet[str] = frozenset()
+    # 「土日出勤でも大丈夫」: a trait word with でも before the predicate; accepting even that is clear.
+    even: bool = False
+    # Names a particular day (「昨日あまり寝てなくて」): it tells what happened, not who one is.
+    dated: bool = False
 
     def evaluative(self) -> bool:
         """Whether the clause says what the person thinks (a predicate, a wish, indifference, an answer)."""
@@ -612,11 +666,14 @@ def _attach_negators(tokens: Sequence[Token], clause: Clause, circumstances: Fro
     through = False  # a verb passes the negator on to a trait word before it, in a relative clause
     orphans = 0
     mild = 0  # 1 once あまり/そんなに has come since the last head
+    only = False  # after しか the negator says "only": 「数字しか見ない」
     i = clause.start
     while i < clause.end:
         match = by_start.get(i)
         if match is None:
             following = tokens[i + 1] if i + 1 < len(tokens) else None
+            if tokens[i].surface == "しか" and tokens[i].pos == "助詞":
+                only = True
             if _is_head_word(tokens[i], following) and tokens[i].normalized not in circumstances:
                 before = by_end.get(i - 1)
                 if tokens[i].pos == "動詞" and before is not None and before.has(TRAIT) and \
@@ -629,7 +686,9 @@ def _attach_negators(tokens: Sequence[Token], clause: Clause, circumstances: Fro
                     head, absorbed, mild, through = None, True, 0, False
             i += 1
             continue
-        if match.has(NEGATOR):
+        if match.has(NEGATOR) and only:
+            only = False  # 「プレッシャーでしかない」: nothing but pressure, no negation
+        elif match.has(NEGATOR):
             following = tokens[match.end] if match.end < len(tokens) else None
             if through and not (following is not None and (following.pos == "名詞" or following.pos2 == "準体助詞")):
                 head, absorbed = None, True  # 「資格は持ってない」 tells a fact; 「測られない仕事」 describes
@@ -648,7 +707,9 @@ def _attach_negators(tokens: Sequence[Token], clause: Clause, circumstances: Fro
             match.transparent = True  # 避けたい: the wish keeps the sign of 避ける, negators go to it
         elif match.kinds & _HEADS and not match.has(MILD_NEGATION):
             # あまり is also a one-word answer, but in あまりない the ない is the answer's own.
-            head, absorbed, mild, through = match, False, 0, False
+            # Before a trait word it goes on to its negator: 「そこまで数字が見えない」.
+            head, absorbed, through = match, False, False
+            mild = mild if match.has(TRAIT) else 0
         elif match.has(MILD_NEGATION):
             mild = 1
         i = match.end
@@ -660,10 +721,10 @@ _NOT_CARING = frozenset({("分かる",), ("問う",), ("意識",), ("どちら",
 
 
 def _only_particles(tokens: Sequence[Token], clause: Clause, start: int, end: int) -> bool:
-    """Whether tokens [start, end) are particles, or adverbs like あまり (やる気はあまり出ない)."""
+    """Whether tokens [start, end) are particles, or adverbs like あまり (やる気はあまり出ない, やる気出ない)."""
     adverbs = {j for m in clause.matches if m.kinds & {MILD_NEGATION, INTENSIFIER, STRONG_NEGATION, HEDGE}
                for j in range(m.start, m.end)}
-    return end > start and all(tokens[j].pos == "助詞" or j in adverbs for j in range(start, end))
+    return end >= start and all(tokens[j].pos == "助詞" or j in adverbs for j in range(start, end))
 
 
 def _predicate(clause: Clause) -> Optional[Match]:
@@ -726,8 +787,12 @@ def _clause_value(clause: Clause, orphans: int, answer_mode: bool, bare: bool = 
     """
     if clause.question:
         return None  # 「人と話すのは好きですか」 asks, it does not say
+    if answer_mode and clause.dated and not clause.mentions:
+        return None  # 「昨日あまり寝てなくて」 tells what happened that day
     if _indifferent(clause):
-        if clause.new_topic and not clause.mentions and not any(m.has(INDIFFERENT) for m in clause.matches):
+        if clause.new_topic and not clause.mentions and all(
+                m.forms[:1] in _NOT_CARING for m in clause.matches if m.has(INDIFFERENT_NEGATED)) and \
+                not any(m.has(INDIFFERENT) for m in clause.matches):
             return None  # 「質問の意味がわからない」 is about the question, not the trait
         mild = any(m.has(MILD_NEGATION) for m in clause.matches)
         if mild and any(m.has(INDIFFERENT_NEGATED) and m.negations % 2 for m in clause.matches):
@@ -741,10 +806,58 @@ def _clause_value(clause: Clause, orphans: int, answer_mode: bool, bare: bool = 
             return _scaled(clause, 1, 2, 0)
         # 「ないです」 answering a question: a bare no.
         return _scaled(clause, 1, 2, orphans) if answer_mode and orphans else None
+    if clause.reason and predicate.kinds <= {ANSWER}:
+        return None  # 「家族と食べられるだけで全然違うので」: a reason, not an answer
+    if predicate.forms in _ABOUT_THE_QUESTION and not clause.mentions and not clause.new_topic and \
+            not any(m.has(CONTRAST_PARTICLE) for m in clause.matches[-1:]):
+        return None  # 「うーん、難しいですね」 is about the question; 「難しそうだけど、」 grants a point
     sign, strength = _polarity_of(predicate)
     if sign == 0:
         return 0
+    if clause.even and not _hedged(clause) and (sign > 0 and strength == 1 and not predicate.negations
+                                                or sign < 0 and predicate.negations % 2):
+        return 2  # 「土日出勤でも大丈夫」, 「シフト制でも構いません」: fine even with that
     return _scaled(clause, sign, strength, predicate.negations)
+
+
+# Predicates that, standing alone, say the question is hard to answer.
+_ABOUT_THE_QUESTION = frozenset({("難しい",)})
+
+
+def _ends_in_reason(tokens: Sequence[Token], clause: Clause) -> bool:
+    """Whether the clause ends in 〜ので / 〜から / 〜なんで: a reason for what follows."""
+    last = next((i for i in range(clause.end - 1, clause.start - 1, -1)
+                 if tokens[i].pos not in ("補助記号", "空白")), None)
+    if last is None:
+        return False
+    token = tokens[last]
+    return token.pos2 == "接続助詞" and token.surface in ("ので", "から", "んで") or _is_cause(tokens, last)
+
+
+def _leans(tokens: Sequence[Token], clause: Clause) -> bool:
+    """「好きなほうです」, 「得意なほうだと思う」: a predicate and 〜ほう that ends the statement."""
+    predicate = _predicate(clause)
+    for m in clause.matches:
+        if predicate is None or not (m is predicate or m.has(NEGATOR) and m.target is predicate):
+            continue
+        j = m.end
+        if j < clause.end and tokens[j].surface in ("な", "の"):
+            j += 1
+        if j < clause.end and tokens[j].surface in ("ほう", "方") and (
+                j + 1 >= len(tokens) or tokens[j + 1].pos != "助詞" or tokens[j + 1].pos2 == "終助詞"):
+            return True
+    return False
+
+
+def _even(tokens: Sequence[Token], clause: Clause) -> bool:
+    """「土日出勤でも大丈夫」, 「シフト制でも平気」: a trait word and でも (even that)."""
+    for m in clause.matches:
+        if m.has(TRAIT) and m.end + 1 < clause.end and tokens[m.end].surface == "で" and \
+                tokens[m.end + 1].surface == "も":
+            return True
+        if m.has(TRAIT) and m.end < clause.end and tokens[m.end].surface == "でも":
+            return True
+    return False
 
 
 def _indifferent(clause: Clause) -> bool:
@@ -773,7 +886,7 @@ def _is_paired(tokens: Sequence[Token], clause: Clause) -> bool:
     counts: Dict[str, int] = {}
     words = tokens[clause.start: clause.end]
     for first, second in zip(words, words[1:], strict=False):
-        if second.normalized == "も" and first.pos == "助詞" and first.surface in ("と", "て", "で") or \
+        if second.normalized == "も" and first.surface in ("と", "て", "で") and first.pos in ("助詞", "助動詞") or \
                 first.normalized == "よう" and first.pos2 == "助動詞語幹" and second.normalized == "だ":
             key = first.surface + second.surface
             counts[key] = counts.get(key, 0) + 1
@@ -797,7 +910,8 @@ def _scaled(clause: Clause, sign: int, strength: int, negations: int) -> int:
     """Applies negation, hedges and intensity to a predicate's sign and strength."""
     has = {kind: any(m.has(kind) for m in clause.matches)
            for kind in (HEDGE, INTENSIFIER, MILD_NEGATION, STRONG_NEGATION)}
-    has[HEDGE] = _hedged(clause)
+    # 「好きなほうです」 leans that way; 「大変意欲が湧くほう」 is still a clear yes.
+    has[HEDGE] = _hedged(clause) or clause.leaning and not has[INTENSIFIER]
     if negations % 2 == 0 and negations:
         return sign  # なくはない: a double negative is a mild yes
     if negations % 2:
@@ -885,9 +999,19 @@ def _mentions(clause: Clause) -> Dict[str, int]:
         for role in match.roles:
             if role.kind == TRAIT:
                 pole = role.polarity * (-1 if negations % 2 else 1)
-                sums[role.trait] = sums.get(role.trait, 0) + pole
+                # A word that only names the topic weighs less: 「平日にまとめて連休」 is about 平日.
+                sums[role.trait] = sums.get(role.trait, 0) + pole * (1 if role.strength == GENERAL else 2)
                 last[role.trait] = pole
     return {trait: (1 if total > 0 else -1) if total else last[trait] for trait, total in sums.items()}
+
+
+def _mild_traits(clause: Clause) -> FrozenSet[str]:
+    """Traits named by a trait word negated after あまり/そこまで: 「そこまで数字が見えない仕事がいい」."""
+    predicate = _predicate(clause)
+    if predicate is None or not predicate.has(PREDICATE) and not predicate.has(DESIRE):
+        return frozenset()
+    return frozenset(role.trait for m in clause.matches if m.after_mild and m.negations % 2
+                     for role in m.roles if role.kind == TRAIT)
 
 
 # --- the reader ------------------------------------------------------------------------
@@ -929,11 +1053,14 @@ class StatementReader:
 
     def answer(self, text: str, trait: str) -> Optional[TraitReading]:
         """The answer to the question of ``trait`` with the words that gave it; None when there is none."""
-        tokens, clauses = self._analyse(text, answer_mode=True)
+        tokens, clauses = self._analyse(text, answer_mode=True, asked=trait)
         reading: Optional[_Reading] = None
         capped = False  # after 「Xはあるけど」 the rest is mild: 「プレッシャーはあるけど、達成感は好き」
-        for index, clause, topic, source in self._evaluated(clauses):
-            if index and clauses[index - 1].concession and clause.after_contrast:
+        evaluated = self._evaluated(clauses)
+        mixed = False
+        for index, clause, topic, source in evaluated:
+            before = clauses[index - 1] if index else None
+            if before is not None and before.concession and clause.after_contrast:
                 capped = True
             if clause.prefers_other and trait not in clause.mentions:
                 if clause.after_comparative:
@@ -943,16 +1070,28 @@ class StatementReader:
                 continue
             elif clause.after_contrast and not clause.mentions and topic and trait not in topic:
                 topic = {}  # 「知識が足りるか不安ですが、少し惹かれます」: the turn is the answer
+                if before is not None and before.value and clause.value and (before.value > 0) != (clause.value > 0):
+                    capped = True  # what the turn grants first makes it mild: 「不安もございますが、関心は」
             if topic and trait not in topic:
                 continue  # about another trait: 「ノルマは嫌」 does not answer the question on 土日
             current = (clause.value or 0) * topic.get(trait, 1)
-            if capped and current:
-                current = 1 if current > 0 else -1
-            keep = not any(m.has(MILD_NEGATION) for m in clause.matches)
+            if capped and current or trait in clauses[source].mild_traits and source == index:
+                current = max(-1, min(1, current))  # 「そこまで数字が見えない仕事」: mildly
+            if reading is not None and clause.reason and index == evaluated[-1][0] and not clause.after_contrast \
+                    and current and reading.value and (current > 0) == (reading.value > 0):
+                continue  # 「土日休みがうれしいです。夫が土日休みなので」: the reason adds nothing
+            # After a reason the conclusion decides: 「好きだったので、たぶん向いてなくはない」.
+            keep = not any(m.has(MILD_NEGATION) for m in clause.matches) and not (before is not None and before.reason)
+            previous = reading.value if reading is not None else None
+            value = _later(previous, current, clause, keep)
+            if previous and current and (previous > 0) != (current > 0):
+                mixed = True  # once the answer has turned, it stays mild: 「やれなくはないですが、…自信はない」
+            elif mixed and value:
+                value = max(-1, min(1, value))
             if reading is None or reading.end < index - 1:
-                reading = _Reading(_later(reading.value if reading else None, current, clause, keep), source, index)
+                reading = _Reading(value, source, index)
             else:
-                reading = _Reading(_later(reading.value, current, clause, keep), reading.start, index)
+                reading = _Reading(value, reading.start, index)
         if reading is None:
             if any(_only_hedges(tokens, c) for c in clauses if not c.mentions):
                 # 「どちらかといえば」, 「少しだけ」 alone lean towards yes.
@@ -961,15 +1100,19 @@ class StatementReader:
         evidence = _evidence(text or "", tokens, clauses[reading.start: reading.end + 1])
         return TraitReading(trait, reading.value, evidence)
 
-    def _analyse(self, text: str, answer_mode: bool) -> Tuple[List[Token], List[Clause]]:
+    def _analyse(self, text: str, answer_mode: bool, asked: str = "") -> Tuple[List[Token], List[Clause]]:
         tokens = [t for t in tokenize(text or "") if not self._hesitation(t)]
-        matches = [m for m in _find_matches(self.lexicon, tokens) if not _attributive(tokens, m)]
+        found = _find_matches(self.lexicon, tokens)
+        matches = [_reread(tokens, m, asked) for m in found if not _attributive(tokens, m)]
+        matches = [m for m in matches if m.roles]
+        _reverse_poles(tokens, matches, self.lexicon.reversers)
         for m in matches:
             m.te_form = m.end < len(tokens) and tokens[m.end].surface in ("て", "で")
         clauses = _merge_soft(tokens, _split(tokens, matches))
         for clause in clauses:
             orphans = _attach_negators(tokens, clause, self.lexicon.circumstances)
             clause.mentions = _mentions(clause)
+            clause.mild_traits = _mild_traits(clause)
             clause.new_topic = _names_new_topic(tokens, clause, self.lexicon.circumstances)
             clause.question = _is_question(tokens, clause)
             clause.paired = _is_paired(tokens, clause)
@@ -982,6 +1125,10 @@ class StatementReader:
                 for role in bare.roles:
                     if role.kind == TRAIT:
                         clause.mentions[role.trait] = role.polarity * (-1 if bare.negations % 2 else 1)
+            clause.reason = _ends_in_reason(tokens, clause)
+            clause.leaning = _leans(tokens, clause)
+            clause.even = _even(tokens, clause)
+            clause.dated = any(t.normalized in _DAYS for t in tokens[clause.start: clause.end])
             clause.value = _clause_value(clause, orphans, answer_mode, bare is not None, _trails_off(tokens, clause))
             clause.concession = bool(clause.mentions) and clause.value is None and any(
                 t.normalized == "有る" for t in tokens[clause.start: clause.end]) and \
@@ -1013,9 +1160,22 @@ class StatementReader:
                 topic, source = {trait: 1 for trait in cause.mentions}, index - 1
             elif clause.new_topic or clause.after_comparative or clause.prefers_other:
                 topic, source = {}, index
+            elif clause.link == "comparative" and topic and topic is clauses[source].mentions:
+                # 「目標はいらない。それより…」: それ is the targets themselves, not their absence.
+                topic = _word_poles(clauses[source], topic)
             if clause.value is not None:
                 result.append((index, clause, topic if topic else {}, source if topic else index))
         return result
+
+
+def _word_poles(clause: Clause, topic: Dict[str, int]) -> Dict[str, int]:
+    """The poles of the trait words a clause names, before any negation."""
+    poles: Dict[str, int] = {}
+    for match in clause.matches:
+        for role in match.roles:
+            if role.kind == TRAIT and role.trait in topic:
+                poles[role.trait] = poles.get(role.trait, 0) + role.polarity
+    return {trait: (1 if poles.get(trait, 0) >= 0 else -1) for trait in topic}
 
 
 def _only_hedges(tokens: Sequence[Token], clause: Clause) -> bool:
@@ -1047,6 +1207,85 @@ def _trails_off(tokens: Sequence[Token], clause: Clause) -> bool:
         return False
     return all(t.pos in ("補助記号", "空白", "助動詞") or t.pos2 == "終助詞"
                for t in tokens[refusals[-1].end: clause.end])
+
+
+def _reread(tokens: Sequence[Token], match: Match, asked: str = "") -> Match:
+    """Roles a match loses or changes in its context.
+
+    A word that names a trait only when its question is asked (数字 for the targets) loses
+    that role otherwise.
+    An answer word used as an adverb says nothing (「普通にしゃべれる」); a predicate in a condition
+    only hedges (「必要なら」, 「できたら」); 良い after 〜ば in a question asks what to do
+    (「何を話せばいいか」), and not knowing that is being at a loss, not indifference.
+    """
+    if any(role.strength == WHEN_ASKED and role.kind == TRAIT and role.trait != asked for role in match.roles):
+        match = _with_roles(match, tuple(role for role in match.roles if not (
+            role.strength == WHEN_ASKED and role.kind == TRAIT and role.trait != asked)))
+    following = tokens[match.end] if match.end < len(tokens) else None
+    if match.kinds == {ANSWER} and following is not None and following.surface == "に":
+        return _with_roles(match, ())
+    if match.has(PREDICATE) and following is not None and following.surface in _CONDITIONAL and \
+            not match.has(TRAIT):
+        return _with_roles(match, (Role(HEDGE),))
+    if (match.has(PREDICATE) or match.has(INDIFFERENT_NEGATED)) and _asks_what(tokens, match.start):
+        before = tokens[match.start - 1] if match.start else None
+        if match.has(PREDICATE) and before is not None and before.surface in _CONDITIONAL:
+            return _with_roles(match, ())  # 「なんて言えばいいんだろ」
+        if match.forms[:1] == ("分かる",) and before is not None and before.surface == "か":
+            return _with_roles(match, (Role(PREDICATE, 1, 1),))  # 「何を話せばいいか分からない」: at a loss
+    return match
+
+
+def _with_roles(match: Match, roles: Tuple[Role, ...]) -> Match:
+    return Match(match.start, match.end, roles, text_is_able=match.text_is_able, forms=match.forms)
+
+
+def _asks_what(tokens: Sequence[Token], start: int) -> bool:
+    """Whether a question word comes before ``start`` in the same stretch: 「何を話せば」."""
+    for token in reversed(tokens[max(0, start - 10): start]):
+        if _is_boundary(token):
+            return False
+        if token.normalized in _INTERROGATIVES or token.surface in _INTERROGATIVES:
+            return True
+    return False
+
+
+def _reverse_poles(tokens: Sequence[Token], matches: List[Match], reversers: Mapping[str, FrozenSet[str]]) -> None:
+    """A trait word followed by a word that turns it round takes the opposite pole.
+
+    「年末年始も働けます」: a day off that one works is the opposite of a day off;
+    「段取りが変わる」: a plan that changes is the opposite of a plan.
+    """
+    if not reversers:
+        return
+    by_start = {m.start: index for index, m in enumerate(matches)}
+    chain: List[int] = []  # trait words in a row: 「年末年始もGWも働けます」
+    for index, match in enumerate(matches):
+        traits = {role.trait for role in match.roles if role.kind == TRAIT and role.trait in reversers}
+        if not traits:
+            chain = []
+            continue
+        chain.append(index)
+        j = match.end
+        while j < len(tokens) and tokens[j].pos == "助詞" and tokens[j].surface != "の" and j not in by_start:
+            j += 1
+        if j >= len(tokens) or j == match.end and tokens[j].pos != "動詞":
+            chain = []
+            continue  # 「休める仕事」 is a job one can rest in
+        following = matches[by_start[j]] if j in by_start else None
+        if following is not None and following.has(TRAIT) and j > match.end and following is matches[index + 1]:
+            continue  # the next word of the row decides
+        forms = {tokens[j].normalized, tokens[j].lemma} | set(following.forms if following is not None else ())
+        for k in chain:
+            turned = {trait for trait in traits if forms & reversers[trait]}
+            if turned:
+                # The verb belongs to the word (「働けます」 says what the person does then).
+                end = j + 1 if following is None and k == chain[-1] else matches[k].end
+                old = matches[k]
+                matches[k] = Match(old.start, end, tuple(
+                    Role(TRAIT, -role.polarity, role.strength, role.trait)
+                    if role.kind == TRAIT and role.trait in turned else role for role in old.roles), forms=old.forms)
+        chain = []
 
 
 def _attributive(tokens: Sequence[Token], match: Match) -> bool:

@@ -39,7 +39,7 @@ READ_CASES = [
     ("人と話すのが大好きです", {"talk_people": 2}),
     ("人と話すのは好きです", {"talk_people": 2}),
     ("接客の仕事は楽しいと思う", {"talk_people": 2}),
-    ("初対面の人と話すのは得意なほうです", {"talk_people": 2}),
+    ("初対面の人と話すのは得意なほうです", {"talk_people": 1}),
     ("コミュニケーションを取るのはわりと得意", {"talk_people": 1}),
     ("おしゃべりするのが好き", {"talk_people": 2}),
     ("人前で話すのはめっちゃ緊張する", {"talk_people": -2}),
@@ -122,8 +122,8 @@ READ_CASES = [
     ("休めないのは困る", {"regular_holidays": 2}),
     ("土日に出勤しない仕事がいい", {"regular_holidays": 2}),
     ("シフト制は嫌", {"regular_holidays": 2}),
-    ("シフト制でも平気です", {"regular_holidays": -1}),
-    ("土日出勤でも構わない", {"regular_holidays": -1}),
+    ("シフト制でも平気です", {"regular_holidays": -2}),
+    ("土日出勤でも構わない", {"regular_holidays": -2}),
     ("平日休みのほうがいい", {"regular_holidays": -2}),
     ("休みはどちらでもいい", {"regular_holidays": 0}),
     ("休みの曜日はとくに気にしません", {"regular_holidays": 0}),
@@ -270,7 +270,7 @@ READ_CASES = [
     ("手柄を立てたいタイプです", {"support_others": -2}),
     ("後方支援って地味だけど好きです", {"support_others": 2}),
     ("人の世話を焼くのは苦手かも", {"support_others": -1}),
-    ("気配りは得意な方だと思います", {"support_others": 2}),
+    ("気配りは得意な方だと思います", {"support_others": 1}),
     ("秘書みたいな仕事に憧れる", {"support_others": 2}),
     ("裏方は性に合わないかな", {"support_others": -1}),
     ("人の面倒を見るのはあんまり得意じゃない", {"support_others": -1}),
@@ -282,7 +282,7 @@ READ_CASES = [
     ("子育て中なので、早く帰れる仕事がいいです", {"regular_holidays": 2}),
     ("夜勤や早番遅番があるのはちょっと厳しい", {"regular_holidays": 1}),
     ("サービス残業は絶対いや", {"regular_holidays": 2}),
-    ("交代制でも別に構わない", {"regular_holidays": -1}),
+    ("交代制でも別に構わない", {"regular_holidays": -2}),
     ("平日休みでもいいかな", {"regular_holidays": -1}),
     ("休みはそこまでこだわりません", {"regular_holidays": -1}),
     ("残業はある程度なら平気です", {"regular_holidays": -1}),
@@ -406,13 +406,13 @@ ANSWER_CASES = [
     ("いや、むしろ苦手", "talk_people", -2),
     ("無理です", "targets_pressure", -2),
     ("嫌ではないです", "talk_people", 1),
-    ("得意な方だと思う", "adapt_on_spot", 2),
+    ("得意な方だと思う", "adapt_on_spot", 1),
     ("資格は持ってないけど興味はある", "specialist_knowledge", 2),
     ("休みは大事です", "regular_holidays", 2),
     ("好きですか", "talk_people", None),
     # trait words (either pole) decide when present
     ("土日は休みたい", "regular_holidays", 2),
-    ("シフト制でも平気", "regular_holidays", -1),
+    ("シフト制でも平気", "regular_holidays", -2),
     ("一人で黙々とやるほうが好き", "talk_people", -2),
     ("マニュアル通りがいい", "adapt_on_spot", -2),
     ("裏方が好きです", "support_others", 2),
@@ -493,6 +493,56 @@ MECHANISM_CASES = [
     # polite forms match entries written plainly
     ("苦になりません", "talk_people", 1),
     ("ご遠慮させていただきたく存じます", "visible_results", -2),
+    # a trait word turned round by what follows: a day off one works, a plan that changes
+    ("お盆も年末年始も働けます", "regular_holidays", -2),
+    ("祝日は仕事でも構いません", "regular_holidays", -2),
+    ("休める仕事がいいです", "regular_holidays", 2),
+    ("予定が変わるのは苦手です", "adapt_on_spot", -2),
+    # words that only name the topic weigh less than the day they are on
+    ("平日に連休が取れれば満足です", "regular_holidays", -2),
+    # 「Xでも平気」: accepting even the other pole is a clear no
+    ("夜勤でも大丈夫です", "regular_holidays", -2),
+    ("初対面でも平気です", "talk_people", 2),
+    # しか〜ない is "only", not a negation
+    ("ノルマなんてストレスでしかないです", "targets_pressure", -2),
+    # やる気出ない without a particle
+    ("目標がないとやる気出ないです", "targets_pressure", 2),
+    # a predicate in a condition only hedges; 何を〜ばいいか asks
+    ("必要なら勉強します", "specialist_knowledge", 1),
+    ("できたら簿記を取りたいです", "specialist_knowledge", 1),
+    ("なんて答えればいいんだろう", "talk_people", None),
+    ("人前だと何を話せばいいか分からなくなります", "talk_people", -1),
+    # an answer word used as an adverb says nothing
+    ("普通に話せるけど、大勢の前だと黙ってしまう", "talk_people", -1),
+    # 〜なほう leans that way, unless intensified
+    ("人の役に立つのは好きなほうです", "support_others", 1),
+    ("目標があると本当に燃えるほうです", "targets_pressure", 2),
+    # a concession before a contrast makes the turn mild, even when it names no trait
+    ("難しそうですが、挑戦してみたいです", "bridging_risk", 1),
+    ("作業は遅いけど、正確さには自信があります", "steady_accuracy", 1),
+    ("うーん、難しいですね", "talk_people", None),
+    # once the answer has turned it stays mild
+    ("できなくはないけど、ミスが多いほうなので自信はないです", "steady_accuracy", -1),
+    # after a reason the conclusion decides; a trailing reason adds nothing
+    ("細かい作業は好きだったので、たぶん大丈夫です", "steady_accuracy", 1),
+    ("できれば土日休みがいいです。子供が土日休みなので", "regular_holidays", 1),
+    ("家族と過ごせるだけで全然違うので、土日は休みたい", "regular_holidays", 2),
+    # それより: それ is the thing, also when it was said to be unwanted
+    ("ノルマはいらないです。それより人を支えるほうが好き", "targets_pressure", -2),
+    # そこまで before a negated trait word: mild
+    ("そこまで数字に追われない仕事がいいです", "targets_pressure", -1),
+    # a particular day tells what happened
+    ("昨日はあまり眠れなくて", "talk_people", None),
+    # 〜でも〜でもない weighs both sides
+    ("得意でも苦手でもないです", "adapt_on_spot", 0),
+    # what kind of person one is, before a reason
+    ("うっかりミスの常習犯なので向いてないです", "steady_accuracy", -2),
+    # vocabulary: ゼロ negates, 暗記 is studying, 探す wants
+    ("資格には興味ゼロです", "specialist_knowledge", -2),
+    ("暗記が苦手なので勉強はしたくないです", "specialist_knowledge", -2),
+    ("残業のない職場を探しています", "regular_holidays", 2),
+    # 数字 names the targets only when their question is asked
+    ("数字で詰められると萎縮します", "targets_pressure", -2),
 ]
 
 
@@ -505,6 +555,11 @@ def test_mechanisms(reader: StatementReader, text: str, trait: str, expected: Op
                          ids=[f"{c[1]}:{c[0] or 'empty'}" for c in ANSWER_CASES])
 def test_read_answer(reader: StatementReader, text: str, trait: str, expected: Optional[int]) -> None:
     assert reader.read_answer(text, trait) == expected
+
+
+def test_when_asked_words_name_the_trait_only_when_asked(reader: StatementReader) -> None:
+    assert "targets_pressure" not in reader.read("数字で見えるのがいい")
+    assert reader.read_answer("数字を言われると萎縮します", "targets_pressure") == -2
 
 
 def test_cases_cover_every_trait() -> None:
