@@ -247,7 +247,7 @@ class ActionDiagnosisExplain(DiagnosisResultAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Any) -> List[Dict[Text, Any]]:
         """Sends the explanation."""
-        _send(dispatcher, explanation_replies(default_knowledge(), result))
+        _send(dispatcher, explanation_replies(default_knowledge(), result, _mapping(tracker, WORDS_SLOT)))
         return []
 
 

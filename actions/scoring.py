@@ -372,8 +372,12 @@ def leaning_lines(kb: Knowledge, result: Result, words: Mapping[str, str], per_o
     return "\n".join(lines)
 
 
-def explanation_replies(kb: Knowledge, result: Result) -> List[Reply]:
-    """「なぜ？」: for each top role, every answer that counted and what the articles say about it."""
+def explanation_replies(kb: Knowledge, result: Result, words: Optional[Mapping[str, str]] = None) -> List[Reply]:
+    """「なぜ？」: for each top role, every answer that counted and what the articles say about it.
+
+    An answer given in the person's words is shown with them: （あなたの答え：『…』→とても当てはまる）.
+    """
+    words = words or {}
     replies = [Reply("utter_diagnosis_explain_intro")]
     for role_score in result.roles[:ROLES_PER_PAGE]:
         role = kb.roles[role_score.role_id]
@@ -385,7 +389,7 @@ def explanation_replies(kb: Knowledge, result: Result) -> List[Reply]:
         lines = "\n".join(
             kb.diagnosis.lines["explanation"].format(
                 trait=kb.traits[c.trait_id].label,
-                answer=answer_title(kb.diagnosis, c.answer),
+                answer=_answer_with_words(kb, c, words),
                 reason=role.traits[c.trait_id].reason,
             )
             for c in counted
@@ -395,6 +399,12 @@ def explanation_replies(kb: Knowledge, result: Result) -> List[Reply]:
             "name": role.name, "lines": lines, "sources": sources_of(kb, facts),
         }))
     return replies
+
+
+def _answer_with_words(kb: Knowledge, contribution: Contribution, words: Mapping[str, str]) -> str:
+    title = answer_title(kb.diagnosis, contribution.answer)
+    said = words.get(contribution.trait_id)
+    return f"『{said}』→{title}" if said else title
 
 
 def _weight_fact(role: Role, trait_id: str) -> Fact:

@@ -376,3 +376,11 @@ def test_reasons_quote_the_persons_words_next_to_the_articles(kb: Knowledge) -> 
     quoted = [line for line in reasons.params["reasons"].splitlines() if "静かに自分のペースで進めたい" in line]
     for line in quoted:
         assert line.startswith("・『静かに自分のペースで進めたい』とのことなので")
+
+
+def test_why_shows_the_persons_words_with_the_answer(kb: Knowledge) -> None:
+    result = score(kb, BACK)
+    replies = explanation_replies(kb, result, {"steady_accuracy": "データ入力なら何時間でも続けられます"})
+    lines = "\n".join(r.params.get("lines", "") for r in replies)
+    assert "（あなたの答え：『データ入力なら何時間でも続けられます』→とても当てはまる）" in lines
+    assert "（あなたの答え：とても当てはまる）" in lines  # the other answers, given by buttons
