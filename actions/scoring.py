@@ -112,12 +112,13 @@ def read_turn(
         value = scale_value(config, button)
         return Turn(TurnKind.UNCLEAR, trait) if value is None else Turn(TurnKind.ANSWER, trait, value)
     compact = _compact(text)
+    statements = reader.read(text)
     if pending is not None:
         if compact in config.confirm_exact:
             return Turn(TurnKind.CONFIRM, trait, pending)
         if compact in config.reject_exact:
             return Turn(TurnKind.REJECT, trait)
-        if not reader.read(text):
+        if not statements:
             # No word of any trait: 「はい、合ってます」 is a clear yes to the question asked to
             # confirm, 「いや、違いますね」 a clear no; anything milder is an answer of its own.
             reading = reader.answer(text, trait)
@@ -132,7 +133,6 @@ def read_turn(
     exact = scale_value(config, text)
     if exact is not None:
         return Turn(TurnKind.ANSWER, trait, exact)
-    statements = reader.read(text)
     others = tuple(reading for other, reading in statements.items() if other != trait)
     names_a_subject = any(e.get("entity") in ("job", "office", "other_job") for e in entities)
     asks = _QUESTION_END.search(unicodedata.normalize("NFKC", text).strip())

@@ -422,6 +422,22 @@ def _style_without_name(data: dict) -> None:
 
 
 # (id, file edited, change, expected file name, regex the entry must match, words in the problem)
+def _requires_unknown_trait(data: dict) -> None:
+    data["office_requires"] = {"middle": ["loves_risk"]}
+
+
+def _requires_unknown_office(data: dict) -> None:
+    data["office_requires"] = {"side": ["steady_accuracy"]}
+
+
+def _no_reject_replies(data: dict) -> None:
+    data["confirmation"]["reject"] = []
+
+
+def _trait_without_hint(data: dict) -> None:
+    del data["traits"][0]["hint"]
+
+
 FAILURES = [
     ("missing source on a duty", "roles.yml", _set_duty_source,
      "roles.yml", r"^roles\[0\] \(id=sales\)\.duties\[1\]$", "missing 'source'"),
@@ -465,6 +481,14 @@ FAILURES = [
      "roles.yml", r"^roles$", "non-empty list"),
     ("trait cites unknown source", "traits.yml", _trait_unknown_source,
      "traits.yml", r"^traits\[1\] \(id=steady_accuracy\)$", "unknown source 'nope.txt'"),
+    ("middle office requires an unknown trait", "diagnosis.yml", _requires_unknown_trait,
+     "diagnosis.yml", r"^office_requires\.middle$", "unknown trait 'loves_risk'"),
+    ("an unknown office requires traits", "diagnosis.yml", _requires_unknown_office,
+     "diagnosis.yml", r"^office_requires\.side$", "unknown office id"),
+    ("no replies that turn a confirmation down", "diagnosis.yml", _no_reject_replies,
+     "diagnosis.yml", r"^confirmation", "reject"),
+    ("question without a hint", "traits.yml", _trait_without_hint,
+     "traits.yml", r"^traits\[0\] \(id=talk_people\)$", "'hint'"),
     ("difference cites unknown source", "topics.yml", _difference_unknown_source,
      "topics.yml", r"^differences\[0\]$", "unknown source 'nope.txt'"),
 ]

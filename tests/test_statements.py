@@ -396,7 +396,7 @@ ANSWER_CASES = [
     ("特にないです", "visible_results", 0),
     ("そんなに気にしないかな", "regular_holidays", -1),  # not much: a mild no, not indifference
     ("人による", "talk_people", 0),
-    # a hedge alone leans towards yes, as in parse_answer
+    # a hedge alone leans towards yes, as 「どちらかといえば」 alone does on the scale
     ("それなりに", "talk_people", 1),
     ("少しだけ", "talk_people", 1),
     ("どちらかといえば", "support_others", 1),
