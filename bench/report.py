@@ -63,19 +63,23 @@ def _rows(users: List[int]) -> List[Row]:
     ]
     for n in users:
         who = f"{n} user" if n == 1 else f"{n} users"
-        think = "p95 ≤ 100 ms" if n == 10 else ""
+        # Issue 14: users who pause 1-3 s get an answer within 100 ms (p95) at 10 and at 50 users.
+        paused = n in (10, 50)
         rows += [
             (f"{who}: p50 ms", partial(_load, users=n, key="p50_ms"), None, "{:.0f}", ""),
             (f"{who}: p95 ms", partial(_load, users=n, key="p95_ms"),
-             (lambda v, b: v <= 100) if n == 10 else None, "{:.0f}", think),
+             (lambda v, b: v <= 100) if paused else None, "{:.0f}", "≤ 100" if paused else ""),
             (f"{who}: p99 ms", partial(_load, users=n, key="p99_ms"), None, "{:.0f}", ""),
             (f"{who}: messages/s", partial(_load, users=n, key="messages_per_s"), None, "{:.1f}", ""),
             (f"{who}: errors", partial(_load, users=n, key="errors"), lambda v, b: v == 0, "{:.0f}", "0"),
         ]
     rows += [
+        ("10 users without pauses: p50 ms", _get("serving", "burst", "p50_ms"), None, "{:.0f}", ""),
+        ("10 users without pauses: p95 ms", _get("serving", "burst", "p95_ms"), lambda v, b: v <= 150, "{:.0f}",
+         "≤ 150"),
+        ("10 users without pauses: messages/s", _get("serving", "burst", "messages_per_s"), None, "{:.1f}", ""),
         ("saturation: messages/s", _get("serving", "saturation", "messages_per_s"),
-         lambda v, b: v >= 100 and (b is None or v >= 2 * b), "{:.1f}",
-         "≥ 100, ≥ 2× baseline"),
+         lambda v, b: v >= 100, "{:.1f}", "≥ 100"),
         ("saturation: p95 ms", _get("serving", "saturation", "p95_ms"), None, "{:.0f}", ""),
         ("saturation: errors", _get("serving", "saturation", "errors"), lambda v, b: v == 0, "{:.0f}", "0"),
         ("long conversation: messages 1-20, median ms", _get("serving", "growth", "first20_median_ms"), None,
@@ -86,10 +90,10 @@ def _rows(users: List[int]) -> List[Row]:
          "≤ 1.2"),
         ("training from scratch, s (side by side with another training)", _get("train_s"),
          lambda v, b: v <= 120, "{:.0f}", "≤ 120"),
-        ("start to ready, s", _get("serving", "ready_s"), lambda v, b: v <= 20, "{:.1f}", "≤ 20"),
-        ("Rasa server peak memory, MB", _get("serving", "peak_rss_mb", "rasa"), lambda v, b: v <= 1229, "{:.0f}",
-         "≤ 1200"),
-        ("action server peak memory, MB", _get("serving", "peak_rss_mb", "actions"), None, "{:.0f}", ""),
+        ("start to ready, s", _get("serving", "ready_s"), lambda v, b: v <= 10, "{:.1f}", "≤ 10"),
+        ("Rasa server peak memory (all its processes, PSS), MB", _get("serving", "peak_memory_mb", "rasa"),
+         lambda v, b: v <= 1024, "{:.0f}", "≤ 1024"),
+        ("action server peak memory (PSS), MB", _get("serving", "peak_memory_mb", "actions"), None, "{:.0f}", ""),
     ]
     return rows
 
@@ -104,7 +108,8 @@ def markdown(results: Dict[str, Any]) -> str:
         f"Measured {m['date']} on {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, Python {m['python']}; "
         f"load average at start {m['load_average_at_start'][0]:.2f}. Load runs: {s['duration']} s per level, "
         f"users pause {s['think_min']:g}–{s['think_max']:g} s between messages; saturation: "
-        f"{s['saturation_users']} users without pauses.",
+        f"{s['saturation_users']} users without pauses. Memory: the sum of the proportional set sizes of a "
+        f"server's processes (Sanic's workers share what their parent loaded), sampled every 0.5 s.",
         "",
         "| measure | ours | stock baseline | ours / baseline | target | met |",
         "|---|---:|---:|---:|---|:-:|",
@@ -123,7 +128,9 @@ def markdown(results: Dict[str, Any]) -> str:
     phase1 = ""
     if "phase1_s" in results:
         phase1 = f" (trainings, tests and cross-validation: {results['phase1_s'] / 60:.1f} min)"
-    lines += ["", f"Total bench time: {results['total_s'] / 60:.1f} min{phase1}.", ""]
+    total_min = results["total_s"] / 60
+    lines += ["", f"Total bench time: {total_min:.1f} min{phase1}; target ≤ 15 min: "
+                  f"{'met' if total_min <= 15 else 'not met'}.", ""]
     return "\n".join(lines)
 
 
@@ -131,8 +138,10 @@ def _by_kind(bots: Dict[str, Any], users: List[int]) -> List[str]:
     """Where the time goes: p50 / p95 per kind of turn, for each bot at each load level."""
     columns: List[Tuple[str, Dict[str, Any]]] = []
     for name, bot in bots.items():
-        for run in bot["serving"]["load"] + [dict(bot["serving"]["saturation"], users="saturation")]:
-            if run["users"] in users or run["users"] == "saturation":
+        extra = [dict(bot["serving"][key], users=label) for key, label in
+                 (("burst", "no pauses"), ("saturation", "saturation")) if key in bot["serving"]]
+        for run in bot["serving"]["load"] + extra:
+            if run["users"] in users or run["users"] in ("no pauses", "saturation"):
                 columns.append((f"{name}, {run['users']}", run.get("by_kind", {})))
     kinds = list(dict.fromkeys(kind for _, by_kind in columns for kind in by_kind))
     if not kinds:

@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -185,12 +186,58 @@ def cross_validation(folds: int, out: Path) -> Dict[str, Any]:
             **nlu_scores(folder, RESPONSIBLE["ours"])}
 
 
-def peak_rss_mb(pid: int) -> float:
-    """The process's peak resident memory (VmHWM) so far."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+def process_tree(pid: int) -> List[int]:
+    """The process and all its descendants (Sanic's workers are children of the server)."""
+    pids = [pid]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split():
+                pids += process_tree(int(child))
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return pids
+
+
+def memory_mb(pid: int) -> float:
+    """The memory of a process tree: the sum of its proportional set sizes (PSS).
+
+    PSS counts a page shared by n processes as 1/n in each, so the sum is what the tree takes
+    from the machine: the workers share what their parent loaded before forking them.
+    """
+    total_kb = 0
+    for member in process_tree(pid):
+        try:
+            for line in Path(f"/proc/{member}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total_kb += int(line.split()[1])
+                    break
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total_kb / 1024
+
+
+class PeakMemory:
+    """Samples the memory of process trees every half second, from start to stop, and keeps the peaks."""
+
+    def __init__(self, pids: Dict[str, int]) -> None:
+        self.pids, self.peaks = pids, {name: 0.0 for name in pids}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while True:
+            for name, pid in self.pids.items():
+                self.peaks[name] = max(self.peaks[name], memory_mb(pid))
+            if self._stop.wait(0.5):
+                return
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def growth(url: str, messages: int) -> Dict[str, Any]:
@@ -292,23 +339,27 @@ def serve(name: str, model: Path, out: Path, args: argparse.Namespace) -> Dict[s
     started = time.perf_counter()
     servers.start()
     result: Dict[str, Any] = {"ready_s": time.perf_counter() - started}
+    memory = PeakMemory({name: servers.processes[name].pid for name in ("rasa", "actions")})
     try:
-        log(f"{name}: ready after {result['ready_s']:.1f} s; the natural evaluation set")
-        result["natural"] = natural(servers.url)
-        if name == "ours":
-            log(f"{name}: the personas' diagnoses")
-            result["personas"] = personas(servers.url)
-        log(f"{name}: one conversation of {args.growth} messages")
-        result["growth"] = growth(servers.url, args.growth)
-        result["load"] = []
-        for users in args.users:
-            log(f"{name}: {users} user{'' if users == 1 else 's'} for {args.duration} s")
-            result["load"].append(locust(servers.url, users, args.duration, (args.think_min, args.think_max),
-                                         out, f"{name}-{users}"))
-        log(f"{name}: saturation, {args.saturation_users} users without pauses")
-        result["saturation"] = locust(servers.url, args.saturation_users, args.duration, (0, 0), out,
-                                      f"{name}-saturation")
-        result["peak_rss_mb"] = {name: peak_rss_mb(servers.processes[name].pid) for name in ("rasa", "actions")}
+        with memory:
+            log(f"{name}: ready after {result['ready_s']:.1f} s; the natural evaluation set")
+            result["natural"] = natural(servers.url)
+            if name == "ours":
+                log(f"{name}: the personas' diagnoses")
+                result["personas"] = personas(servers.url)
+            log(f"{name}: one conversation of {args.growth} messages")
+            result["growth"] = growth(servers.url, args.growth)
+            result["load"] = []
+            for users in args.users:
+                log(f"{name}: {users} user{'' if users == 1 else 's'} for {args.duration} s")
+                result["load"].append(locust(servers.url, users, args.duration, (args.think_min, args.think_max),
+                                             out, f"{name}-{users}"))
+            log(f"{name}: {args.burst_users} users without pauses")
+            result["burst"] = locust(servers.url, args.burst_users, args.duration, (0, 0), out, f"{name}-burst")
+            log(f"{name}: saturation, {args.saturation_users} users without pauses")
+            result["saturation"] = locust(servers.url, args.saturation_users, args.duration, (0, 0), out,
+                                          f"{name}-saturation")
+        result["peak_memory_mb"] = dict(memory.peaks)
     finally:
         servers.stop()
         shutil.copy(servers.log, out / f"servers-{name}.log")
@@ -332,6 +383,7 @@ def main() -> int:
     parser.add_argument("--bots", nargs="+", default=list(BOTS), choices=list(BOTS))
     parser.add_argument("--users", nargs="+", type=int, default=[1, 10, 50])
     parser.add_argument("--saturation-users", type=int, default=50)
+    parser.add_argument("--burst-users", type=int, default=10, help="users without pauses, for their latency")
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", "15")),
                         help="seconds per load level")
     parser.add_argument("--think-min", type=float, default=1.0, help="shortest pause between messages (s)")

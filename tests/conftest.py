@@ -189,6 +189,12 @@ def edit_knowledge(knowledge_dir: Path) -> KnowledgeEditor:
 
 
 # ---------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _lock_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bot/endpoints.yml names ${LOCK_DIR}: Rasa refuses the file while it is unset (bot/scripts/*.sh set it)."""
+    monkeypatch.setenv("LOCK_DIR", str(tmp_path / "locks"))
+
+
 # Domain, dispatcher and tracker fixtures for the action and answer tests.
 # ---------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -65,6 +66,9 @@ class RasaServers:
         self.env.update(
             ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.action_port}/webhook",
             TRACKER_DB=str(directory / "tracker.db"),
+            # As bot/scripts/run.sh: a Sanic worker per core, sharing the file lock store.
+            SANIC_WORKERS=self.env.get("SANIC_WORKERS", str(os.cpu_count() or 1)),
+            LOCK_DIR=str(directory / "locks"),
             RASA_TELEMETRY_ENABLED="false",
             TF_CPP_MIN_LOG_LEVEL="2",
         )
@@ -93,6 +97,8 @@ class RasaServers:
     def start_rasa(self, wait_for_actions: bool = True) -> None:
         """Starts the Rasa server and waits until it (and, by default, the action server) answers."""
         assert self.model.exists(), f"{self.model} is missing: run `make train` first"
+        # As bot/scripts/run.sh: the locks of a server that was killed go with it.
+        shutil.rmtree(self.env["LOCK_DIR"], ignore_errors=True)
         self._spawn("rasa", [str(VENV_BIN / "rasa"), "run", "--model", str(self.model), "--interface", "127.0.0.1",
                              "--port", str(self.port), "--endpoints", self.endpoints,
                              "--credentials", str(self.credentials), *self.rasa_args])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import pickle
+import time
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -68,10 +70,11 @@ def _bot(p95_at_10: float, saturation: float, kinds: Dict[str, float]) -> Dict[s
     return {"train_s": 100.0,
             "held_out": {"intent_accuracy": 0.96, "intent_macro_f1": 0.95, "entity_f1": 0.97},
             "serving": {"ready_s": 10.0, "load": [_level(10, p95_at_10, 5.0, kinds)],
+                        "burst": _level("burst", 140.0, 60.0, kinds),
                         "saturation": _level("saturation", 900.0, saturation, kinds),
                         "growth": {"first20_median_ms": 20.0, "last20_median_ms": 21.0, "ratio": 1.05,
                                    "latencies_ms": [20.0, 21.0]},
-                        "peak_rss_mb": {"rasa": 1100.0, "actions": 120.0}}}
+                        "peak_memory_mb": {"rasa": 1100.0, "actions": 120.0}}}
 
 
 @pytest.fixture
@@ -93,18 +96,24 @@ def _row(table: str, label: str) -> list:
 
 def test_report_gives_ratios_and_checks_targets(results: Dict[str, Any]) -> None:
     table = report.markdown(results)
-    assert _row(table, "10 users: p95 ms") == ["10 users: p95 ms", "80", "400", "0.20", "p95 ≤ 100 ms", "yes"]
-    assert _row(table, "saturation: messages/s")[1:] == ["120.0", "50.0", "2.40", "≥ 100, ≥ 2× baseline", "yes"]
+    assert _row(table, "10 users: p95 ms") == ["10 users: p95 ms", "80", "400", "0.20", "≤ 100", "yes"]
+    assert _row(table, "10 users without pauses: p95 ms")[1:] == ["140", "140", "1.00", "≤ 150", "yes"]
+    assert _row(table, "saturation: messages/s")[1:] == ["120.0", "50.0", "2.40", "≥ 100", "yes"]
+    assert _row(table, "Rasa server peak memory (all its processes, PSS), MB")[-1] == "no"  # 1100 > 1024
+    assert "Total bench time: 10.0 min" in table and "target ≤ 15 min: met" in table
     slower = copy.deepcopy(results)
-    slower["bots"]["baseline"]["serving"]["saturation"]["messages_per_s"] = 70.0
-    assert _row(report.markdown(slower), "saturation: messages/s")[-1] == "no"  # under 2× the baseline
+    slower["bots"]["ours"]["serving"]["saturation"]["messages_per_s"] = 99.0
+    slower["total_s"] = 16 * 60
+    assert _row(report.markdown(slower), "saturation: messages/s")[-1] == "no"
+    assert "target ≤ 15 min: not met" in report.markdown(slower)
 
 
 def test_report_lines_up_the_kinds_of_turn_of_both_bots(results: Dict[str, Any]) -> None:
     table = report.markdown(results)
-    assert _row(table, "turn") == ["turn", "ours, 10", "ours, saturation", "baseline, 10", "baseline, saturation"]
-    assert _row(table, "question") == ["question", "20 / 40", "20 / 40", "90 / 180", "90 / 180"]
-    assert _row(table, "diagnosis: answer") == ["diagnosis: answer", "30 / 60", "30 / 60", "–", "–"]
+    assert _row(table, "turn") == ["turn", "ours, 10", "ours, no pauses", "ours, saturation", "baseline, 10",
+                                   "baseline, no pauses", "baseline, saturation"]
+    assert _row(table, "question") == ["question", "20 / 40", "20 / 40", "20 / 40", "90 / 180", "90 / 180", "90 / 180"]
+    assert _row(table, "diagnosis: answer") == ["diagnosis: answer", "30 / 60", "30 / 60", "30 / 60", "–", "–", "–"]
 
 
 def test_baseline_cache_returns_the_model_trained_for_the_same_inputs(
@@ -124,3 +133,21 @@ def test_baseline_cache_returns_the_model_trained_for_the_same_inputs(
     assert (tmp_path / "results" / "baseline.tar.gz").read_bytes() == b"model"
     monkeypatch.setattr(run, "baseline_key", lambda: "other-inputs")
     assert run.cached_baseline(fresh=False) is None
+
+
+def test_memory_of_a_process_tree_counts_its_children(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from bench import run
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; x = bytearray(64 * 2**20); x[::4096] = b'1' * len(x[::4096]); time.sleep(30)"])
+    try:
+        time.sleep(1.5)
+        assert child.pid in run.process_tree(os.getpid())
+        assert run.memory_mb(child.pid) >= 60
+        # This process (pytest with Rasa imported) and the child's 64 MB.
+        assert run.memory_mb(os.getpid()) >= run.memory_mb(child.pid) + 50
+    finally:
+        child.kill()
+        child.wait()

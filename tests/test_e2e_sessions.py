@@ -1,10 +1,12 @@
-"""End to end: a long conversation moves to new sessions without losing its context."""
+"""End to end: a long conversation moves to new sessions without losing its context, on two workers."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 import uuid
-from typing import Iterator, List
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
 import requests
@@ -18,7 +20,9 @@ MAX_SESSION_TURNS = 15  # bot/endpoints.yml
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServers]:
-    bot = RasaServers(tmp_path_factory.mktemp("sessions"), "rest:\n")
+    # Two Sanic workers, as `make run` has on two cores: every request below opens a connection of
+    # its own, so a conversation's messages go to either worker.
+    bot = RasaServers(tmp_path_factory.mktemp("sessions"), "rest:\n", env=dict(os.environ, SANIC_WORKERS="2"))
     bot.start()
     yield bot
     bot.stop()
@@ -55,3 +59,48 @@ def test_offered_diagnosis_is_still_understood_at_the_session_limit(servers: Ras
     # The 15th turn ended in a question: no new session until it is answered.
     assert len(sessions_started(servers, sender)) == 1
     assert "質問1/9" in say(servers, sender, "はい")
+
+
+def turns(servers: RasaServers, sender: str) -> List[Tuple[str, List[str]]]:
+    """``(user text, [event types and action names up to the next user message])`` per user message."""
+    import json
+
+    result: List[Tuple[str, List[str]]] = []
+    with sqlite3.connect(servers.env["TRACKER_DB"]) as db:
+        for type_name, data in db.execute("SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,)):
+            event = json.loads(data)
+            if type_name == "user":
+                result.append((event.get("text", ""), []))
+            elif result:
+                result[-1][1].append(event["name"] if type_name == "action" else type_name)
+    return result
+
+
+def test_messages_of_one_conversation_sent_at_once_to_two_workers_run_one_after_the_other(servers: RasaServers) -> None:
+    pid = servers.processes["rasa"].pid
+    workers = open(f"/proc/{pid}/task/{pid}/children", encoding="ascii").read().split()
+    assert len(workers) == 2, "the Rasa server should run two Sanic workers"
+    sender = f"simultaneous-{uuid.uuid4().hex}"
+    rounds = [("経理って何？", "人事について教えて"), ("総務とは？", "法務って何をするの？"), ("営業について教えて", "マーケティングとは？")]
+    replies: Dict[str, str] = {}
+    for pair in rounds:
+        barrier = threading.Barrier(len(pair))
+
+        def send(message: str, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            replies[message] = say(servers, sender, message)
+
+        threads = [threading.Thread(target=send, args=(message,)) for message in pair]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+    sent = [message for pair in rounds for message in pair]
+    assert set(replies) == set(sent) and all(replies.values()), replies
+    stored = turns(servers, sender)
+    assert sorted(text for text, _ in stored) == sorted(sent), stored
+    # Locked across the workers: each message is answered (the bot's reply, then listening)
+    # before the next one of the conversation starts.
+    for text, after in stored:
+        assert "bot" in after and after[-1] == "action_listen", (text, after)

@@ -1,4 +1,4 @@
-"""End to end in a browser: the chat page of bot.web.channel.WebChatInput in headless Chromium.
+"""End to end in a browser: the chat page of the web chat channel (bot/web/channel.py) in headless Chromium.
 
 The real action server and Rasa server are started on free ports with a temporary credentials
 file (the web channel and REST). Chromium and chromedriver are Debian's (`apt-get install
@@ -39,12 +39,8 @@ CHROMIUM_FLAGS = [
 ]
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 REPLY_TIMEOUT_S = 30
-CREDENTIALS = """\
-bot.channels.rest.CheckedRestInput:
-bot.web.channel.WebChatInput:
-  session_persistence: true
-  metadata_key: customData
-"""
+# The channels `make run` serves (REST and the web chat over WebSocket, for its Sanic workers).
+CREDENTIALS = (ROOT / "bot" / "credentials.yml").read_text(encoding="utf-8")
 
 MESSAGES_JS = """
 return Array.from(document.querySelectorAll('.rw-messages-container .rw-message')).map(

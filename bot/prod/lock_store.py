@@ -18,36 +18,15 @@ Enable it in the endpoints (``bot/prod/endpoints.yml``)::
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Optional, Text, Tuple, TypeVar
+from typing import Any, Optional, Text, TypeVar
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.lock_store import Change, expire, issue, release
+
 T = TypeVar("T")
-# A change of a conversation's lock: the value to return, and the lock to store (None deletes it).
-Change = Callable[[Optional[TicketLock]], Tuple[T, Optional[TicketLock]]]
-
-
-def issue(lock: Optional[TicketLock], conversation_id: Text, lifetime: float) -> Tuple[int, TicketLock]:
-    """A new ticket on ``lock`` (a new lock if there is none): its number and the lock to store."""
-    lock = lock or TicketLock(conversation_id)
-    return lock.issue_ticket(lifetime), lock
-
-
-def expire(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock]]:
-    """``lock`` without its expired tickets (nothing if there is no lock)."""
-    if lock is not None:
-        lock.remove_expired_tickets()
-    return None, lock
-
-
-def release(lock: Optional[TicketLock], ticket_number: int) -> Tuple[None, Optional[TicketLock]]:
-    """``lock`` without the ticket ``ticket_number``; ``None`` (delete) when no one else waits."""
-    if lock is None:
-        return None, None
-    lock.remove_ticket_for(ticket_number)
-    return None, lock if lock.is_someone_waiting() else None
 
 
 class AtomicRedisLockStore(RedisLockStore):

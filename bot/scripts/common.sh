@@ -5,7 +5,23 @@ pids=()
 stop() {
   trap - INT TERM EXIT
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  # A Sanic worker still loading the model ignores signals (it runs the handler it inherited from
+  # its parent until it installs its own), so Ctrl-C right after start could leave it serving:
+  # the workers are asked again until they are gone, and killed after 30 s.
+  local tries=0
+  while [[ -n "$(children)" ]] && (( tries < 60 )); do
+    for pid in $(children); do kill -TERM "$pid" 2>/dev/null || true; done
+    sleep 0.5
+    tries=$((tries + 1))
+  done
+  for pid in $(children); do kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+}
+
+# The processes started by the servers in `pids` (Sanic's workers), still running.
+children() {
+  local pid
+  for pid in "${pids[@]}"; do pgrep -P "$pid" 2>/dev/null || true; done
 }
 
 # write_credentials BASE OUT writes the channels file Rasa reads. REST and the web chat come

@@ -118,6 +118,9 @@ def engine_from_endpoints(path: Text) -> sa.engine.Engine:
     from rasa.shared.utils.common import class_from_module_path
     from rasa.utils.endpoints import read_endpoint_config
 
+    # Rasa expands every ${VAR} of the file, even of sections it does not return; the lock
+    # store's directory is the servers' business, not the purge's.
+    os.environ.setdefault("LOCK_DIR", "var/locks")
     config = read_endpoint_config(path, "tracker_store")
     if config is None or not config.type:
         raise PurgeError(f"{path} configures no tracker store")

@@ -12,6 +12,11 @@ mkdir -p var
 export ACTION_ENDPOINT_URL="http://127.0.0.1:${ACTION_PORT}/webhook"
 # One SQLite file per port, so two copies side by side never share a database.
 export TRACKER_DB="${TRACKER_DB:-var/tracker-${PORT}.db}"
+# One Sanic worker per core, sharing the port; a conversation's messages still run one at a time
+# (the lock store in bot/endpoints.yml). Locks left by a server that was killed go with it.
+export SANIC_WORKERS=${SANIC_WORKERS:-$(nproc 2>/dev/null || echo 1)}
+export LOCK_DIR="${LOCK_DIR:-var/locks-${PORT}}"
+rm -rf "$LOCK_DIR"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 
 # Channels: REST always; Slack only when its token and signing secret are set. The file

@@ -9,6 +9,7 @@ MODEL=${MODEL:-models/office-guide.tar.gz}
 mkdir -p var
 export ACTION_ENDPOINT_URL="http://127.0.0.1:${ACTION_PORT}/webhook"
 export TRACKER_DB="${TRACKER_DB:-var/tracker-shell.db}"
+export LOCK_DIR="${LOCK_DIR:-var/locks-shell}"
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 
 # rasa_sdk binds 0.0.0.0 unless SANIC_HOST says otherwise: the action server is for Rasa only.
