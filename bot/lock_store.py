@@ -63,7 +63,33 @@ def release(lock: Optional[TicketLock], ticket_number: int) -> Tuple[None, Optio
     return None, lock if lock.is_someone_waiting() else None
 
 
-class FileLockStore(LockStore):
+class AtomicTickets:
+    """Rasa's ticket operations, each made one atomic change by the store's ``_change``.
+
+    Rasa's ``LockStore`` reads a lock, changes it in Python and writes it back: two processes can
+    both read "no lock" and get ticket 0. Put before a ``LockStore`` class that defines ``_change``.
+    """
+
+    def _change(self, conversation_id: Text, change: Change[T]) -> T:
+        raise NotImplementedError
+
+    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        """Issues the next ticket of the conversation's lock, creating the lock if needed."""
+        try:
+            return self._change(conversation_id, lambda lock: issue(lock, conversation_id, lock_lifetime))
+        except Exception as error:
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    def update_lock(self, conversation_id: Text) -> None:
+        """Removes the expired tickets of the conversation's lock."""
+        self._change(conversation_id, expire)
+
+    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+        """Removes the served ticket; deletes the lock only if no other ticket waits, in one step."""
+        self._change(conversation_id, lambda lock: release(lock, ticket_number))
+
+
+class FileLockStore(AtomicTickets, LockStore):
     """Ticket locks in files under ``path``; every change of a lock is atomic across processes."""
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, path: Optional[Text] = None,
@@ -137,17 +163,3 @@ class FileLockStore(LockStore):
         """Stores ``lock`` as it is (Rasa's read-then-write methods; this class overrides those it uses)."""
         self._change(lock.conversation_id, lambda _lock: (None, lock))
 
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        """Issues the next ticket of the conversation's lock, creating the lock if needed."""
-        try:
-            return self._change(conversation_id, lambda lock: issue(lock, conversation_id, lock_lifetime))
-        except OSError as error:
-            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
-
-    def update_lock(self, conversation_id: Text) -> None:
-        """Removes the expired tickets of the conversation's lock."""
-        self._change(conversation_id, expire)
-
-    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
-        """Removes the served ticket; deletes the lock only if no other ticket waits, in one step."""
-        self._change(conversation_id, lambda lock: release(lock, ticket_number))

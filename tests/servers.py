@@ -9,7 +9,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import requests
 
@@ -138,3 +138,14 @@ class RasaServers:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+
+
+def user_turns(events: List[Tuple[str, Dict[str, Any]]]) -> List[Tuple[str, List[str]]]:
+    """``(user text, [event types and action names up to the next user message])`` per user message."""
+    turns: List[Tuple[str, List[str]]] = []
+    for type_name, data in events:
+        if type_name == "user":
+            turns.append((data.get("text", ""), []))
+        elif turns:
+            turns[-1][1].append(data["name"] if type_name == "action" else type_name)
+    return turns

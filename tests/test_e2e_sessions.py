@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -11,7 +12,7 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 import requests
 
-from tests.servers import RasaServers
+from tests.servers import RasaServers, user_turns
 
 pytestmark = pytest.mark.e2e
 
@@ -61,19 +62,11 @@ def test_offered_diagnosis_is_still_understood_at_the_session_limit(servers: Ras
     assert "質問1/9" in say(servers, sender, "はい")
 
 
-def turns(servers: RasaServers, sender: str) -> List[Tuple[str, List[str]]]:
-    """``(user text, [event types and action names up to the next user message])`` per user message."""
-    import json
-
-    result: List[Tuple[str, List[str]]] = []
+def stored_turns(servers: RasaServers, sender: str) -> List[Tuple[str, List[str]]]:
+    """The conversation's user messages with what followed each, from the SQLite store."""
     with sqlite3.connect(servers.env["TRACKER_DB"]) as db:
-        for type_name, data in db.execute("SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,)):
-            event = json.loads(data)
-            if type_name == "user":
-                result.append((event.get("text", ""), []))
-            elif result:
-                result[-1][1].append(event["name"] if type_name == "action" else type_name)
-    return result
+        rows = db.execute("SELECT type_name, data FROM events WHERE sender_id = ? ORDER BY id", (sender,))
+        return user_turns([(type_name, json.loads(data)) for type_name, data in rows])
 
 
 def test_messages_of_one_conversation_sent_at_once_to_two_workers_run_one_after_the_other(servers: RasaServers) -> None:
@@ -98,7 +91,7 @@ def test_messages_of_one_conversation_sent_at_once_to_two_workers_run_one_after_
 
     sent = [message for pair in rounds for message in pair]
     assert set(replies) == set(sent) and all(replies.values()), replies
-    stored = turns(servers, sender)
+    stored = stored_turns(servers, sender)
     assert sorted(text for text, _ in stored) == sorted(sent), stored
     # Locked across the workers: each message is answered (the bot's reply, then listening)
     # before the next one of the conversation starts.

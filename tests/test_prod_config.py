@@ -12,8 +12,8 @@ from typing import Dict
 import pytest
 import yaml
 
+from bot.lock_store import expire, issue, release
 from bot.prod import preflight
-from bot.prod.lock_store import expire, issue, release
 from bot.prod.nginx import TEMPLATE, render
 from bot.web.channel import WIDGET_BUNDLE, load_assets
 from tests.servers import free_port

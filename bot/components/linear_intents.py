@@ -31,9 +31,8 @@ from rasa.shared.nlu.constants import (
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
 from sklearn.svm import LinearSVC
-
-RANKING_LENGTH = "ranking_length"
 
 
 def softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
@@ -79,11 +78,10 @@ class LinearIntentClassifier(LogisticRegressionClassifier):
         """Sets each message's intent and ranking; a message without features (empty) gets none, as with DIET."""
         if not hasattr(self.clf, "classes_"):
             return messages
-        featured = [m for m in messages if any(features is not None for features in (
-            m.get_sparse_features(TEXT)[1], m.get_dense_features(TEXT)[1]))]
-        with_features = {id(m) for m in featured}
+        # Checked without combining the features: _create_X combines them once, below.
+        featured = [m for m in messages if m.features_present(TEXT)]
         for message in messages:
-            if id(message) not in with_features:
+            if not message.features_present(TEXT):
                 message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [], add_to_output=True)
         if not featured:

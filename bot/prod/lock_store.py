@@ -21,15 +21,15 @@ import json
 from typing import Any, Optional, Text, TypeVar
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import Change, expire, issue, release
+from bot.lock_store import AtomicTickets, Change
 
 T = TypeVar("T")
 
 
-class AtomicRedisLockStore(RedisLockStore):
+class AtomicRedisLockStore(AtomicTickets, RedisLockStore):
     """``RedisLockStore`` whose ticket issuing, expiry and release are Redis transactions."""
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
@@ -53,18 +53,3 @@ class AtomicRedisLockStore(RedisLockStore):
             return value
 
         return self.red.transaction(transaction, key, value_from_callable=True)
-
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        """Issues the next ticket of the conversation's lock, creating the lock if needed."""
-        try:
-            return self._change(conversation_id, lambda lock: issue(lock, conversation_id, lock_lifetime))
-        except Exception as error:
-            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
-
-    def update_lock(self, conversation_id: Text) -> None:
-        """Removes the expired tickets of the conversation's lock."""
-        self._change(conversation_id, expire)
-
-    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
-        """Removes the served ticket; deletes the lock only if no other ticket waits, in one step."""
-        self._change(conversation_id, lambda lock: release(lock, ticket_number))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 import pytest
 import requests
 
 from tests.prod.load import run_load
 from tests.prod.stack import ProdStack, say, wait_for
+from tests.servers import user_turns
 
 pytestmark = pytest.mark.prod
 
@@ -75,17 +76,6 @@ def test_two_messages_at_the_same_moment_are_handled_one_after_the_other(prod_st
     # Locked: each message is fully answered (bot texts, then listening) before the next one starts.
     for text, after in turns:
         assert "bot" in after and after[-1] == "action_listen", (text, after)
-
-
-def user_turns(events: List[Tuple[str, Dict]]) -> List[Tuple[str, List[str]]]:
-    """``(user text, [event types and action names up to the next user message])`` per user message."""
-    turns: List[Tuple[str, List[str]]] = []
-    for type_name, data in events:
-        if type_name == "user":
-            turns.append((data.get("text", ""), []))
-        elif turns:
-            turns[-1][1].append(data["name"] if type_name == "action" else type_name)
-    return turns
 
 
 def test_fifty_users_twenty_turns_each_through_nginx_are_all_answered_and_stored(prod_stack: ProdStack) -> None:
