@@ -37,6 +37,11 @@ T = TypeVar("T")
 # A change of a conversation's lock: the value to return, and the lock to store (None deletes it).
 Change = Callable[[Optional[TicketLock]], Tuple[T, Optional[TicketLock]]]
 
+# Claims live beside the conversations' locks, under names no conversation id has.
+CLAIM_PREFIX = "\x00claim:"
+# A claim file is left behind once its lifetime is over; every so many claims, a process sweeps them.
+SWEEP_EVERY = 256
+
 # Lock files shared by all conversations: enough that two workers rarely wait on each other's
 # unrelated conversation, few enough to open once per process.
 DEFAULT_STRIPES = 64
@@ -53,6 +58,17 @@ def expire(lock: Optional[TicketLock]) -> Tuple[None, Optional[TicketLock]]:
     if lock is not None:
         lock.remove_expired_tickets()
     return None, lock
+
+
+def first_claim(lock: Optional[TicketLock], key: Text, lifetime: float) -> Tuple[bool, TicketLock]:
+    """Whether ``key`` is claimed for the first time within ``lifetime`` seconds, and the lock to store."""
+    if lock is not None:
+        lock.remove_expired_tickets()
+        if lock.tickets:
+            return False, lock
+    lock = TicketLock(key)
+    lock.issue_ticket(lifetime)
+    return True, lock
 
 
 def release(lock: Optional[TicketLock], ticket_number: int) -> Tuple[None, Optional[TicketLock]]:
@@ -87,6 +103,14 @@ class AtomicTickets:
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         """Removes the served ticket; deletes the lock only if no other ticket waits, in one step."""
         self._change(conversation_id, lambda lock: release(lock, ticket_number))
+
+    def claim(self, key: Text, lifetime: float) -> bool:
+        """True for the first claim of ``key`` within ``lifetime`` seconds, whichever process asks.
+
+        Lets every worker and instance agree on a one-off job, such as answering one Slack event:
+        Rasa's lock store is the one state they all share.
+        """
+        return self._change(CLAIM_PREFIX + key, lambda lock: first_claim(lock, CLAIM_PREFIX + key, lifetime))
 
 
 class FileLockStore(AtomicTickets, LockStore):
@@ -150,6 +174,32 @@ class FileLockStore(AtomicTickets, LockStore):
             return value
         finally:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
+
+    def claim(self, key: Text, lifetime: float) -> bool:
+        """As ``AtomicTickets.claim``; now and then removes the locks whose tickets have all expired."""
+        self._claims = getattr(self, "_claims", 0) + 1
+        if self._claims % SWEEP_EVERY == 0:
+            self.sweep()
+        return super().claim(key, lifetime)
+
+    def sweep(self) -> int:
+        """Removes every stored lock whose tickets have all expired (old claims, crashed workers); how many."""
+        removed = 0
+        for state in self.directory.glob("*.json"):
+            descriptor = self._stripe(int(state.stem[:8], 16) % self.stripes)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            try:
+                lock = self._read(state)
+                if lock is not None:
+                    lock.remove_expired_tickets()
+                    if not lock.tickets:
+                        state.unlink(missing_ok=True)
+                        removed += 1
+            except (ValueError, KeyError):
+                continue  # a file that is not a lock: left alone
+            finally:
+                fcntl.flock(descriptor, fcntl.LOCK_UN)
+        return removed
 
     def get_lock(self, conversation_id: Text) -> Optional[TicketLock]:
         """The conversation's lock as last stored, if any."""

@@ -122,3 +122,39 @@ def test_a_lock_file_that_cannot_be_opened_is_a_lock_error(tmp_path: Path) -> No
 
     with pytest.raises(LockError):
         store.issue_ticket("someone")
+
+
+def _claim(directory: str, key: str, start: multiprocessing.synchronize.Event, out: multiprocessing.Queue) -> None:
+    store = FileLockStore(path=directory)
+    start.wait()
+    out.put(store.claim(key, 60))
+
+
+def test_a_key_claimed_by_several_processes_at_once_goes_to_exactly_one(store: FileLockStore) -> None:
+    key, processes = f"slack-event:{uuid.uuid4().hex}", 6
+    start, out = FORK.Event(), FORK.Queue()
+    workers = [FORK.Process(target=_claim, args=(str(store.directory), key, start, out)) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    start.set()
+    claims = [out.get(timeout=60) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+
+    assert sorted(claims) == [False] * (processes - 1) + [True]
+    assert store.claim(key, 60) is False
+
+
+def test_a_claim_can_be_made_again_after_its_lifetime_and_is_then_swept(store: FileLockStore) -> None:
+    assert store.claim("event-1", 0.05) is True
+    assert store.claim("event-1", 0.05) is False
+    assert store.claim("event-2", 60) is True
+    time.sleep(0.1)
+    assert store.claim("event-1", 0.05) is True
+
+    time.sleep(0.1)
+    # event-1's second claim has expired; event-2's has not; nor has a waiting conversation's ticket.
+    store.issue_ticket("conversation")
+    assert store.sweep() == 1
+    assert store.claim("event-2", 60) is False
+    assert store.get_lock("conversation") is not None

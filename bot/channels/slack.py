@@ -34,7 +34,10 @@ logger = logging.getLogger(__name__)
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 # Rasa's SlackBot sends no buttons at all when a message has more than five.
 MAX_BUTTONS = 5
-# Slack retries an event for up to about an hour; this many recent event ids are remembered.
+# Slack retries an event for up to about an hour; an event id is remembered that long.
+RETRY_WINDOW_SECONDS = 3600.0
+# Without a lock store that can claim (Rasa's in-memory one: a single process), this many
+# recent event ids are remembered in the process.
 REMEMBERED_EVENTS = 10_000
 
 
@@ -88,15 +91,28 @@ class ConfigurableSlackInput(SlackInput):
     ) -> Any:
         """Answers each Slack event once: Rasa itself drops only retries with an ignored reason."""
         event_id = _event_id(request)
-        if event_id is not None:
-            seen = self.__dict__.setdefault("_seen_events", OrderedDict())
-            if event_id in seen:
-                logger.info("Slack re-sent event %s; it was already handled.", event_id)
-                return response.text("", status=HTTPStatus.CREATED, headers={"X-Slack-No-Retry": "1"})
-            seen[event_id] = None
-            if len(seen) > REMEMBERED_EVENTS:
-                seen.popitem(last=False)
+        if event_id is not None and not self._first_delivery(request, event_id):
+            logger.info("Slack re-sent event %s; it was already handled.", event_id)
+            return response.text("", status=HTTPStatus.CREATED, headers={"X-Slack-No-Retry": "1"})
         return await super().process_message(request, on_new_message, text, sender_id, metadata)
+
+    def _first_delivery(self, request: Request, event_id: Text) -> bool:
+        """Whether no worker or instance has taken this event yet; takes it.
+
+        A retry can reach another Sanic worker or Rasa instance than the first delivery did, so
+        the event is claimed in the lock store they share (``bot.lock_store``).
+        """
+        lock_store = getattr(getattr(request.app.ctx, "agent", None), "lock_store", None)
+        claim = getattr(lock_store, "claim", None)
+        if callable(claim):
+            return bool(claim(f"slack-event:{event_id}", RETRY_WINDOW_SECONDS))
+        seen = self.__dict__.setdefault("_seen_events", OrderedDict())
+        if event_id in seen:
+            return False
+        seen[event_id] = None
+        if len(seen) > REMEMBERED_EVENTS:
+            seen.popitem(last=False)
+        return True
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Rasa's Slack routes, behind a check of the signature and the body's shape."""

@@ -53,3 +53,7 @@ class AtomicRedisLockStore(AtomicTickets, RedisLockStore):
             return value
 
         return self.red.transaction(transaction, key, value_from_callable=True)
+
+    def claim(self, key: Text, lifetime: float) -> bool:
+        """True for the first claim of ``key`` within ``lifetime`` seconds; Redis forgets it after that."""
+        return bool(self.red.set(f"{self.key_prefix}claim:{key}", 1, nx=True, px=max(1, int(lifetime * 1000))))

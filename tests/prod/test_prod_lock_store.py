@@ -49,3 +49,22 @@ def test_the_lock_is_kept_while_a_ticket_waits_and_removed_after_the_last(store:
 
     store.cleanup(conversation, second)
     assert store.get_lock(conversation) is None
+
+
+def test_a_key_claimed_by_several_clients_at_once_goes_to_exactly_one(store: AtomicRedisLockStore) -> None:
+    key, requests = f"slack-event:{uuid.uuid4().hex}", 10
+    claims: List[bool] = []
+    barrier = threading.Barrier(requests)
+
+    def claim() -> None:
+        barrier.wait()
+        claims.append(store.claim(key, 60))
+
+    threads = [threading.Thread(target=claim) for _ in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(claims) == [False] * (requests - 1) + [True]
+    assert 0 < store.red.pttl(f"{store.key_prefix}claim:{key}") <= 60_000
