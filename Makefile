@@ -63,7 +63,7 @@ $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 train: $(MODEL) ## Train the model if the data, domain or config changed
 
 check-knowledge: $(VENV)/.installed ## Validate data/knowledge/ (the action server refuses to start otherwise)
-	$(PY) -m actions.knowledge
+	$(PY) -m actions.check
 
 run: $(MODEL) $(WEB_INSTALLED) check-knowledge ## Start the action server and the Rasa server (REST on PORT, default 5005)
 	PORT=$(PORT) ACTION_PORT=$(ACTION_PORT) bot/scripts/run.sh

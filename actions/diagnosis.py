@@ -11,7 +11,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answers import context_of, send
-from actions.knowledge import default_knowledge
 from actions.natural import about_the_articles, default_understanding, message_from
 from actions.queries import Reply
 from actions.scoring import (
@@ -34,6 +33,7 @@ from actions.scoring import (
     unanswered,
 )
 from actions.statements import default_reader
+from bot.knowledge.base import default_knowledge
 
 FORM = "diagnosis_form"
 SHOWN_SLOT = "diagnosis_shown"

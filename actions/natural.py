@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from actions.knowledge import Fact, Knowledge
 from actions.queries import (
     GENERAL_QUESTIONS,
     HANDLERS,
@@ -33,7 +32,8 @@ from actions.queries import (
 from actions.retrieval import COUNTERS, FIGURE_WORDS, FactIndex, Hit, Query, default_vocabulary
 from actions.scoring import score
 from actions.statements import StatementReader, TraitReading
-from actions.text import Token, fold, tokenize
+from bot.knowledge.base import Fact, Knowledge
+from bot.knowledge.text import Token, fold, tokenize
 
 # Intents that ask about the knowledge; ask_difference has its own handler in queries.
 QUESTION_INTENTS = frozenset(HANDLERS) | {"ask_difference"}
@@ -737,9 +737,9 @@ def _remember(answer: Answer, question: Optional[str], context: Context) -> Answ
 @cache
 def default_understanding() -> Understanding:
     """The knowledge, index and reader of this process."""
-    from actions.knowledge import default_knowledge
     from actions.retrieval import default_index
     from actions.statements import default_reader
+    from bot.knowledge.base import default_knowledge
 
     return Understanding(default_knowledge(), default_index(), default_reader())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from actions.knowledge import Fact, Knowledge, Office, Role
+from bot.knowledge.base import Fact, Knowledge, Office, Role
 
 # Long lists are cut so that a chat bubble stays readable on a phone; the knowledge
 # files put the most important item first.

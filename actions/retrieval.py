@@ -18,7 +18,7 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence,
 import bm25s
 import numpy as np
 
-from actions.knowledge import (
+from bot.knowledge.base import (
     DEFAULT_KNOWLEDGE_DIR,
     KNOWLEDGE_DIR_ENV,
     Fact,
@@ -27,7 +27,7 @@ from actions.knowledge import (
     default_knowledge,
     read_yaml,
 )
-from actions.text import Token, fold, tokenize
+from bot.knowledge.text import Token, fold, tokenize
 
 # Words every question has, which say nothing about what is asked: they neither count for a
 # match nor, unknown to the articles, make a question unanswerable.

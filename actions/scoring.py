@@ -7,13 +7,13 @@ same answers always give the same result.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from actions.knowledge import OFFICE_IDS, DiagnosisConfig, Fact, Knowledge, Role
 from actions.queries import Citations, Reply, sources_of
 from actions.statements import StatementReader, TraitReading
+from bot.knowledge.base import OFFICE_IDS, DiagnosisConfig, Fact, Knowledge, Role
+from bot.knowledge.text import fold
 
 SLOT_PREFIX = "diag_"
 ROLES_PER_PAGE = 3
@@ -55,7 +55,7 @@ def scale_value(config: DiagnosisConfig, text: Optional[str]) -> Optional[int]:
 
 
 def _compact(text: str) -> str:
-    return _IGNORED.sub("", unicodedata.normalize("NFKC", str(text)).casefold())
+    return _IGNORED.sub("", fold(str(text)))
 
 
 # Requests that steer the diagnosis, or ask to delete the conversation, are never taken as
@@ -135,7 +135,7 @@ def read_turn(
         return Turn(TurnKind.ANSWER, trait, exact)
     others = tuple(reading for other, reading in statements.items() if other != trait)
     names_a_subject = any(e.get("entity") in ("job", "office", "other_job") for e in entities)
-    asks = _QUESTION_END.search(unicodedata.normalize("NFKC", text).strip())
+    asks = _QUESTION_END.search(fold(text).strip())
     if intent.startswith(QUESTION_INTENT_PREFIX) and names_a_subject and asks:
         return Turn(TurnKind.SKIP, trait)  # 「営業って残業多いですか？」 asks; it does not answer
     reading = reader.answer(text, trait)
@@ -173,7 +173,7 @@ def correction(kb: Knowledge, reader: StatementReader, text: str, previous: str)
     戻りたい」 gives none after its cue (only a wish to go back) and stays a request to go back.
     """
     config = kb.diagnosis
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = fold(text)
     cues = config.control_cues.get("go_back", ())
     found = [(folded.find(cue), -len(cue), cue) for cue in cues if cue in folded]
     if not found:

@@ -1,7 +1,7 @@
 """Reads what people say about themselves as values on the diagnosis traits.
 
 「土日は休みたいし、ノルマも嫌」 → regular_holidays +2, targets_pressure −2. The reader works on
-SudachiPy tokens (:mod:`actions.text`) and the lexicon in ``data/knowledge/statements.yml``;
+SudachiPy tokens (:mod:`bot.knowledge.text`) and the lexicon in ``data/knowledge/statements.yml``;
 no Rasa imports, so the action server and tests can use it alike.
 
 How a statement is read:
@@ -58,8 +58,8 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tupl
 
 import yaml
 
-from actions.knowledge import DEFAULT_KNOWLEDGE_DIR, KNOWLEDGE_DIR_ENV, KnowledgeError
-from actions.text import Token, fold, tokenize
+from bot.knowledge.base import DEFAULT_KNOWLEDGE_DIR, KNOWLEDGE_DIR_ENV, KnowledgeError
+from bot.knowledge.text import Token, fold, tokenize
 
 FILE = "statements.yml"
 

@@ -292,9 +292,9 @@ def retrieval_precision(k: int = 3) -> Dict[str, Any]:
     """
     import yaml
 
-    from actions.knowledge import default_knowledge
     from actions.natural import about_name
     from actions.retrieval import default_index
+    from bot.knowledge.base import default_knowledge
 
     index = default_index()
     kb = default_knowledge()

@@ -1,13 +1,11 @@
-"""Rasa configuration, custom NLU components and the web page of the career-guide bot.
+"""The Rasa side of the career-guide bot: configuration, extensions, deployment and web page.
 
-The Rasa server imports this package for the pipeline's components and the channels, so
-what Rasa 3.6 has no hook for is installed here: an apology when a custom action fails
-(bot/resilience.py), the message length limit before NLU (bot/limits.py) and a speed-up of
-the check of action server responses (bot/rasa_patches.py).
+- ``domain/``, ``credentials.yml``, ``endpoints.yml``: the Rasa configuration of ``make run``.
+- ``components/``, ``channels/``, ``lock_store``, ``tracker_store``, ``sessions``: Rasa
+  extensions through its public interfaces; ``compat/`` holds what replaces Rasa methods.
+- ``knowledge/``: the knowledge base and Japanese text handling, shared with the actions.
+- ``scripts/``, ``prod/``: running it (``make run``, ``make run-prod``); ``web/``: the page.
+
+Importing the package changes nothing in Rasa: ``bot.compat.install()`` does, once the
+server creates its tracker store.
 """
-
-from bot import limits, rasa_patches, resilience
-
-resilience.install()
-limits.install()
-rasa_patches.apply()

@@ -11,12 +11,13 @@ new, empty conversation.
 
 from __future__ import annotations
 
-from typing import Iterable, List, Text
+from typing import Any, Iterable, List, Text
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, Event, Restarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import compat
 from bot.sessions import BoundedSessionSQLTrackerStore
 
 FORGET_ACTION = "action_forget_conversation"
@@ -56,7 +57,16 @@ def last_turn(tracker: DialogueStateTracker) -> List[Event]:
 
 
 class ForgettingSQLTrackerStore(BoundedSessionSQLTrackerStore):
-    """The bounded-session SQL store (SQLite or PostgreSQL) that carries out forget requests."""
+    """The bounded-session SQL store (SQLite or PostgreSQL) that carries out forget requests.
+
+    Both profiles' endpoints name it, so creating it is where the Rasa server installs
+    ``bot.compat`` (after checking the Rasa version); the server refuses to start otherwise.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Installs ``bot.compat``, then takes ``BoundedSessionSQLTrackerStore``'s arguments."""
+        compat.install()
+        super().__init__(*args, **kwargs)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Stores the turn's new events, or deletes the whole conversation when it asked to be forgotten."""

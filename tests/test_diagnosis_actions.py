@@ -19,8 +19,8 @@ from actions.diagnosis import (
     ActionResetDiagnosis,
     ValidateDiagnosisForm,
 )
-from actions.knowledge import load_knowledge
 from actions.scoring import explanation_replies, more_replies, question_slots, result_replies, score, slot_for
+from bot.knowledge.base import load_knowledge
 
 KB = load_knowledge()
 SLOTS = question_slots(KB)

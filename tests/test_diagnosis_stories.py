@@ -15,9 +15,9 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 import yaml
 
-from actions.knowledge import default_knowledge
 from actions.scoring import SLOT_PREFIX, TurnKind, read_turn, slot_for
 from actions.statements import default_reader
+from bot.knowledge.base import default_knowledge
 
 STORIES = Path(__file__).resolve().parent / "stories"
 

@@ -13,8 +13,8 @@ from typing import Dict, List
 
 import pytest
 
-from actions.knowledge import default_knowledge
 from actions.scoring import has_evidence, score
+from bot.knowledge.base import default_knowledge
 from tests.answers.evaluate import DEV, HARD_KINDS, TEST, UNCLEAR, Case, evaluate, load_cases
 from tests.profiles.evaluate import evaluate as evaluate_profiles
 from tests.profiles.evaluate import load_profiles

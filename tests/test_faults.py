@@ -7,13 +7,13 @@ from typing import Any, Optional
 from urllib.parse import urlencode
 
 import pytest
+import yaml
 from rasa.shared.core.domain import Domain
 
 from bot.channels.rest import rest_body_problem
 from bot.channels.slack import slack_request_problem
-from bot.limits import is_too_long, max_message_chars, too_long_parse_data
-from bot.resilience import DEFAULT_ACTION_TIMEOUT_S, UNAVAILABLE_RESPONSE, action_timeout
-from tests.conftest import DOMAIN_DIR
+from bot.compat.resilience import DEFAULT_ACTION_TIMEOUT_S, UNAVAILABLE_RESPONSE, action_timeout
+from tests.conftest import DOMAIN_DIR, REPO_ROOT
 
 
 @pytest.mark.parametrize(
@@ -107,20 +107,13 @@ def rasa_domain() -> Domain:
     return Domain.load(str(DOMAIN_DIR))
 
 
-def test_the_message_limit_is_written_once_and_quoted_by_the_reply(rasa_domain: Domain, responses: Any) -> None:
-    limit = max_message_chars(rasa_domain)
-    assert limit == 500
+def test_the_nlu_limit_is_the_domain_limit_that_the_reply_quotes(rasa_domain: Domain, responses: Any) -> None:
+    (slot,) = [slot for slot in rasa_domain.slots if slot.name == "max_message_chars"]
+    (normalizer,) = [component for component in yaml.safe_load((REPO_ROOT / "config.yml").read_text("utf-8"))["pipeline"]
+                     if component["name"].endswith("JapaneseTextNormalizer")]
+    assert normalizer.get("max_chars") == slot.initial_value == 500
     (variation,) = responses["utter_message_too_long"]
     assert "{max_message_chars}" in variation["text"] and "500" not in variation["text"]
-    assert not is_too_long("あ" * limit, limit) and is_too_long("あ" * (limit + 1), limit)
-    assert not is_too_long("あ" * 10_000, None)
-
-
-def test_too_long_parse_data_is_only_the_guard_intent() -> None:
-    data = too_long_parse_data("x" * 600)
-    assert data["text"] == "x" * 600
-    assert data["intent"] == {"name": "message_too_long", "confidence": 1.0}
-    assert data["entities"] == [] and data["intent_ranking"] == [data["intent"]]
 
 
 def test_the_apology_is_a_domain_response(responses: Any) -> None:

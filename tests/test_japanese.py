@@ -1,4 +1,4 @@
-"""Tests for ``bot/components/japanese.py``: normalisation, kana conversion, alias matching.
+"""Tests for ``bot/knowledge/japanese.py``: normalisation, kana conversion, alias matching.
 
 The matcher tests use the real knowledge base aliases and the real SudachiPy analyzer, and
 the analyzer tests pin the tokens SudachiDict-core gives today: a different dictionary
@@ -13,8 +13,8 @@ from typing import List, Optional, Sequence, Tuple
 
 import pytest
 
-from actions.knowledge import load_knowledge
-from bot.components.japanese import (
+from bot.knowledge.base import load_knowledge
+from bot.knowledge.japanese import (
     ISSUE_EMPTY,
     ISSUE_NO_WORDS,
     ISSUE_TOO_LONG,
@@ -162,12 +162,14 @@ def test_normalize_exactly_max_chars_is_fine() -> None:
     assert normalize("あ" * (MAX_CHARS + 1), MAX_CHARS).issue == ISSUE_TOO_LONG
 
 
-def test_normalize_length_is_measured_after_cleaning() -> None:
-    # 1,200 characters typed, 599 once the runs of spaces collapse: the cleaned length counts.
+def test_normalize_length_is_measured_as_sent() -> None:
+    # 1,200 characters sent, 599 once the runs of spaces collapse: the limit the reply quotes
+    # (「500文字以内」) is what the user typed, so this is too long; the cut part is cleaned.
     raw = "経   " * 300
     result = normalize(raw, 600)
-    assert result.issue is None
-    assert len(result.text) == 599
+    assert result.issue == ISSUE_TOO_LONG
+    assert result.text == " ".join(["経"] * 150)
+    assert normalize("<b>経理</b>", 10) == ("経理", None)
 
 
 # --------------------------------------------------------------------------- to_katakana

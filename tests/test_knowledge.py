@@ -1,4 +1,4 @@
-"""Tests for ``actions/knowledge.py``: the real knowledge base, and every way a broken one is refused."""
+"""Tests for ``bot/knowledge/base.py``: the real knowledge base, and every way a broken one is refused."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterator, List, Mapping, Tuple
 
 import pytest
 
-from actions.knowledge import (
+from bot.knowledge.base import (
     FILES,
     Distinction,
     Fact,
@@ -648,7 +648,7 @@ def test_broken_distinction_names_file_and_entry(
 def _run_cli(directory: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "KNOWLEDGE_DIR": str(directory)}
     return subprocess.run(
-        [sys.executable, "-m", "actions.knowledge"],
+        [sys.executable, "-m", "actions.check"],
         cwd=str(REPO_ROOT),
         check=False,
         env=env,

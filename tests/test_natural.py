@@ -10,7 +10,6 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import pytest
 
-from actions.knowledge import Knowledge
 from actions.natural import (
     Context,
     Message,
@@ -23,6 +22,7 @@ from actions.natural import (
 )
 from actions.queries import Answer
 from actions.retrieval import FactIndex, passages
+from bot.knowledge.base import Knowledge
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,7 @@ def test_a_small_knowledge_base_is_indexed_from_its_own_files(small_kb: Knowledg
 
 @pytest.fixture
 def small_kb(knowledge_dir: Any) -> Knowledge:
-    from actions.knowledge import load_knowledge
+    from bot.knowledge.base import load_knowledge
 
     return load_knowledge(knowledge_dir)
 
@@ -418,8 +418,8 @@ def test_every_kind_of_fact_and_topic_has_a_label(kb: Knowledge) -> None:
     ("field_labels: [", "invalid YAML"),
 ])
 def test_a_broken_retrieval_file_is_refused_naming_the_entry(tmp_path: Any, text: str, problem: str) -> None:
-    from actions.knowledge import KnowledgeError
     from actions.retrieval import load_vocabulary
+    from bot.knowledge.base import KnowledgeError
 
     (tmp_path / "retrieval.yml").write_text(text, encoding="utf-8")
     with pytest.raises(KnowledgeError, match=problem):

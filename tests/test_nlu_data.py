@@ -10,7 +10,7 @@ from typing import Dict, List, Tuple
 import pytest
 import yaml
 
-from actions.knowledge import load_knowledge
+from bot.knowledge.base import load_knowledge
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAINING_FILES = sorted((ROOT / "data" / "nlu").glob("*.yml"))

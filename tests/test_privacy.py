@@ -12,10 +12,10 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, Restarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.knowledge import default_knowledge
 from actions.privacy import FORGET_ACTION, ActionForgetConversation
 from actions.scoring import TurnKind, read_turn
 from actions.statements import default_reader
+from bot.knowledge.base import default_knowledge
 from bot.tracker_store import FORGET_ACTION as STORE_FORGET_ACTION
 from bot.tracker_store import ForgettingSQLTrackerStore, forget_requested
 from tests.conftest import ConversationWriter, conversation_events, stored_events

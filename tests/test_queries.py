@@ -16,7 +16,6 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 import pytest
 from rasa.core.nlg.interpolator import interpolate_text
 
-from actions.knowledge import Fact, Knowledge, load_knowledge
 from actions.queries import (
     BULLET,
     GENERAL_QUESTIONS,
@@ -34,6 +33,7 @@ from actions.queries import (
     subject_from_entities,
     subject_from_topic,
 )
+from bot.knowledge.base import Fact, Knowledge, load_knowledge
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ALL_INTENTS = (*HANDLERS, "ask_difference")

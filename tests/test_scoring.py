@@ -6,7 +6,6 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from actions.knowledge import Knowledge, load_knowledge
 from actions.scoring import (
     TurnKind,
     answer_buttons,
@@ -27,6 +26,7 @@ from actions.scoring import (
     top_reasons,
 )
 from actions.statements import StatementReader, default_reader
+from bot.knowledge.base import Knowledge, load_knowledge
 
 
 @pytest.fixture(scope="module")

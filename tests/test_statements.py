@@ -9,7 +9,6 @@ from typing import Dict, Optional
 import pytest
 import yaml
 
-from actions.knowledge import KnowledgeError, default_knowledge
 from actions.statements import (
     StatementReader,
     TraitReading,
@@ -17,6 +16,7 @@ from actions.statements import (
     default_reader,
     load_lexicon,
 )
+from bot.knowledge.base import KnowledgeError, default_knowledge
 
 LEXICON_PATH = Path(__file__).resolve().parent.parent / "data" / "knowledge" / "statements.yml"
 TRAITS = tuple(default_knowledge().traits)

@@ -4,12 +4,14 @@ Registered in credentials as ``bot.channels.rest.CheckedRestInput``; the webhook
 ``POST /webhooks/rest/webhook`` (``name()`` is inherited: "rest"). Rasa's own channel
 answers a JSON array or a non-string message with a 500, and a missing sender with a reply
 to the shared conversation "default". Its blueprint also caps the request body size of the
-whole server (bot/limits.py), since Rasa offers no setting for it.
+whole server (1 MiB unless ``SANIC_REQUEST_MAX_SIZE`` says otherwise; Sanic's default is
+100 MB), since Rasa offers no setting for it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from http import HTTPStatus
 from typing import Any, Awaitable, Callable, Optional
 
@@ -19,8 +21,10 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.limits import configure_request_size
-
+# Largest request body the Rasa server reads (every route). A Slack event or button payload is
+# a few kB; a message longer than the domain's limit is refused politely by the NLU anyway.
+DEFAULT_REQUEST_MAX_SIZE = 1024 * 1024
+REQUEST_MAX_SIZE_ENV = "SANIC_REQUEST_MAX_SIZE"
 # Conversation ids are stored with every event; nothing legitimate is longer.
 MAX_SENDER_CHARS = 256
 
@@ -46,6 +50,12 @@ def rest_body_problem(body: Any) -> Optional[str]:
 def parse_json_body(raw: bytes) -> Any:
     """The JSON value of a request body; ValueError if it is not UTF-8 JSON."""
     return json.loads(raw.decode("utf-8"))
+
+
+def configure_request_size(app: Sanic) -> None:
+    """Caps request bodies at 1 MiB unless SANIC_REQUEST_MAX_SIZE chose a size."""
+    if REQUEST_MAX_SIZE_ENV not in os.environ:
+        app.config.REQUEST_MAX_SIZE = DEFAULT_REQUEST_MAX_SIZE
 
 
 def bad_request(reason: str, status: int = HTTPStatus.BAD_REQUEST) -> HTTPResponse:

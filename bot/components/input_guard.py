@@ -17,8 +17,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.japanese import ISSUE_EMPTY, ISSUE_NO_WORDS, ISSUE_TOO_LONG
 from bot.components.normalizer import INPUT_ISSUE
+from bot.knowledge.japanese import ISSUE_EMPTY, ISSUE_NO_WORDS, ISSUE_TOO_LONG
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)

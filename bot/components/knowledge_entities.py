@@ -20,8 +20,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.knowledge import load_knowledge
-from bot.components.japanese import AliasMatcher, sudachi_analyzer
+from bot.knowledge.base import load_knowledge
+from bot.knowledge.japanese import AliasMatcher, sudachi_analyzer
 
 
 # Not trainable: aliases are read from the knowledge files when the model is loaded,

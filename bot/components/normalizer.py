@@ -13,11 +13,11 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.japanese import normalize
+from bot.knowledge.japanese import normalize
 
 logger = logging.getLogger(__name__)
 
-# Message property read by the InputGuard; it never reaches the tracker.
+# Message property read by the InputGuard, and by the actions from the parse data.
 INPUT_ISSUE = "input_issue"
 
 
@@ -27,16 +27,17 @@ INPUT_ISSUE = "input_issue"
 class JapaneseTextNormalizer(GraphComponent):
     """Applies NFKC and strips HTML, flagging what it found (and over-long text if max_chars is set).
 
-    The user's original text stays untouched in the tracker; only NLU sees the
-    normalised form.
+    The one place a message is normalised: the user's original text stays untouched in the
+    tracker, and the parse data carries the normalised text (``text``) and the flag
+    (``input_issue``), which the actions read instead of normalising again.
     """
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """Returns the component's default config."""
         return {
-            # Longer messages are cut to this length and flagged. Off (None) by default:
-            # bot/limits.py refuses over-long messages before NLU, with the domain's limit.
+            # Longer messages (as sent) are cut to this length and flagged; the InputGuard then
+            # answers them with `message_too_long`. None: no limit.
             "max_chars": None,
         }
 
@@ -79,5 +80,5 @@ class JapaneseTextNormalizer(GraphComponent):
         for message in messages:
             normalized = normalize(message.get(TEXT), self._max_chars)
             message.set(TEXT, normalized.text)
-            message.set(INPUT_ISSUE, normalized.issue)
+            message.set(INPUT_ISSUE, normalized.issue, add_to_output=True)
         return messages

@@ -30,9 +30,9 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 import yaml
 
-from actions.knowledge import Knowledge, default_knowledge
 from actions.scoring import TurnKind, read_turn
 from actions.statements import StatementReader, default_reader
+from bot.knowledge.base import Knowledge, default_knowledge
 
 HERE = Path(__file__).resolve().parent
 DEV = HERE / "dev.yml"

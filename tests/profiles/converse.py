@@ -25,7 +25,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import requests
 import yaml
 
-from actions.knowledge import default_knowledge
+from bot.knowledge.base import default_knowledge
 from tests.profiles.evaluate import Profile, load_profiles
 
 QUESTION = re.compile(r"質問(\d+)/(\d+)")

@@ -24,9 +24,9 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
-from actions.knowledge import OFFICE_IDS, Knowledge, default_knowledge
 from actions.scoring import Result, score
 from actions.statements import StatementReader, default_reader
+from bot.knowledge.base import OFFICE_IDS, Knowledge, default_knowledge
 from tests.answers.evaluate import form_reader
 
 PROFILES = Path(__file__).resolve().parent / "profiles.yml"

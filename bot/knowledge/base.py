@@ -9,7 +9,6 @@ the file and the entry.
 from __future__ import annotations
 
 import os
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,7 +16,9 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 import yaml
 
-DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "data" / "knowledge"
+from bot.knowledge.text import fold
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "data" / "knowledge"
 KNOWLEDGE_DIR_ENV = "KNOWLEDGE_DIR"
 FILES = ("sources.yml", "traits.yml", "offices.yml", "roles.yml", "topics.yml", "diagnosis.yml")
 OFFICE_IDS = ("front", "back", "middle")
@@ -207,7 +208,7 @@ class Knowledge:
 
 def alias_key(alias: str) -> str:
     """The form under which aliases are compared: NFKC and case-folded."""
-    return unicodedata.normalize("NFKC", alias).casefold()
+    return fold(alias)
 
 
 class _Reader:
@@ -581,25 +582,3 @@ def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
 def default_knowledge() -> Knowledge:
     """The knowledge base the action server answers from, loaded once per process."""
     return load_knowledge()
-
-
-if __name__ == "__main__":
-    import sys
-
-    try:
-        kb = load_knowledge()
-        # The words of statements and of retrieval live beside the facts and are checked with them
-        # (a directory of facts alone, as in tests, has none to check).
-        from actions.retrieval import RETRIEVAL_FILE, load_vocabulary
-        from actions.statements import FILE as STATEMENTS_FILE
-        from actions.statements import load_lexicon
-
-        directory = Path(os.environ.get(KNOWLEDGE_DIR_ENV) or DEFAULT_KNOWLEDGE_DIR)
-        if (directory / STATEMENTS_FILE).exists():
-            load_lexicon(directory / STATEMENTS_FILE)
-        if (directory / RETRIEVAL_FILE).exists():
-            load_vocabulary(directory)
-    except KnowledgeError as error:
-        print(f"Knowledge base is invalid: {error}", file=sys.stderr)
-        sys.exit(1)
-    print(f"Knowledge base OK: {len(kb.offices)} offices, {len(kb.roles)} roles, {len(kb.sources)} sources.")

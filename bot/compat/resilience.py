@@ -1,7 +1,8 @@
 """An apology instead of silence when the action server is down, slow or failing.
 
-Rasa 3.6 has no hook for this: ``MessageProcessor._run_action`` logs any exception of a
-custom action and carries on without a word to the user. Two thin wrappers fix that:
+What Rasa lacks: ``MessageProcessor._run_action`` logs any exception of a custom action and
+carries on without a word to the user, and no public hook sees the failure. Two thin wrappers
+fix that (they can go when Rasa offers an action failure hook or response):
 
 - ``RemoteAction.run`` gets a time limit (``timeout`` of ``action_endpoint`` in
   ``bot/endpoints.yml``; Rasa's own is five minutes) and notes any failure but a rejection
@@ -11,13 +12,13 @@ custom action and carries on without a word to the user. Two thin wrappers fix t
   action is logged without events, so a form stays active on the same question and the
   user can answer it again once the action server is back.
 
-``install()`` runs when the Rasa server imports the ``bot`` package (the pipeline's
-components and the channels live there), so every channel and ``rasa shell`` get it.
+Installed by ``bot.compat.install()``, for every channel.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from contextvars import ContextVar
 from typing import Any, Awaitable, Callable, List, Optional
@@ -57,6 +58,7 @@ def action_timeout(endpoint_kwargs: Optional[dict]) -> float:
 
 
 def _guard_remote_run(run: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(run)
     async def guarded_run(self: RemoteAction, *args: Any, **kwargs: Any) -> Any:
         endpoint = getattr(self, "action_endpoint", None)
         timeout = action_timeout(getattr(endpoint, "kwargs", None))
@@ -77,6 +79,7 @@ def _guard_remote_run(run: Callable[..., Awaitable[Any]]) -> Callable[..., Await
 
 
 def _apologise_on_failure(run_action: Callable[..., Awaitable[bool]]) -> Callable[..., Awaitable[bool]]:
+    @functools.wraps(run_action)
     async def run_action_or_apologise(
         self: MessageProcessor, action: Any, tracker: Any, output_channel: Any, nlg: Any, prediction: Any
     ) -> bool:

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
-from actions.text import sudachi_tokenizer
+from bot.knowledge.text import fold, sudachi_tokenizer
 
 # Why a message cannot be understood as it stands; the input guard maps these to intents.
 ISSUE_EMPTY = "empty"
@@ -40,10 +40,13 @@ class NormalizedText(NamedTuple):
 def normalize(text: Optional[str], max_chars: Optional[int] = None) -> NormalizedText:
     """NFKC (full-width letters, half-width katakana), HTML tags removed, spaces collapsed.
 
-    Messages longer than ``max_chars`` (if given) are cut to that length and flagged, so a
-    5,000 character paste is answered politely instead of being pushed through the models.
+    Messages longer than ``max_chars`` as sent (if given) are cut to that length and flagged,
+    so a 5,000 character paste is answered politely instead of being pushed through the models.
     """
     raw = text or ""
+    if max_chars is not None and len(raw) > max_chars:
+        cut = normalize(raw[:max_chars]).text
+        return NormalizedText(cut, ISSUE_TOO_LONG)
     cleaned = html.unescape(_TAG.sub(" ", raw))
     cleaned = unicodedata.normalize("NFKC", cleaned)
     # Zero-width and control characters confuse the tokenizer and carry no meaning.
@@ -51,8 +54,6 @@ def normalize(text: Optional[str], max_chars: Optional[int] = None) -> Normalize
     cleaned = _SPACE.sub(" ", cleaned).strip()
     if not cleaned:
         return NormalizedText("", ISSUE_EMPTY)
-    if max_chars is not None and len(cleaned) > max_chars:
-        return NormalizedText(cleaned[:max_chars], ISSUE_TOO_LONG)
     if not any(unicodedata.category(ch)[0] in ("L", "N") for ch in cleaned):
         return NormalizedText(cleaned, ISSUE_NO_WORDS)
     return NormalizedText(cleaned, None)
@@ -114,7 +115,7 @@ class AliasMatcher:
         self._reading: Dict[str, Tuple[str, str]] = {}
         self._long_katakana: Dict[str, Tuple[str, str]] = {}
         for alias, target in aliases.items():
-            key = unicodedata.normalize("NFKC", alias).casefold()
+            key = fold(alias)
             self._surface[key] = target
             if len(key) >= MIN_KANA_SPELLED_LENGTH and all(_is_katakana(ch) for ch in key):
                 self._long_katakana[key] = target
