@@ -16,6 +16,7 @@ from actions.queries import Reply
 from actions.scoring import (
     ROLES_PER_PAGE,
     SLOT_PREFIX,
+    Result,
     TurnKind,
     answer_buttons,
     answer_title,
@@ -134,7 +135,7 @@ class AskDiagnosisQuestion(Action, ABC):
     @property
     @abstractmethod
     def trait_id(self) -> str:
-        """The trait in traits.yml this question is about."""
+        """The trait in traits.yml this question is about (a class attribute of each subclass)."""
 
     def name(self) -> Text:
         """The name Rasa looks up for the form slot: action_ask_<slot>."""
@@ -161,10 +162,61 @@ class AskDiagnosisQuestion(Action, ABC):
         return []
 
 
-# The questions follow traits.yml: one ask action per trait, no list kept here by hand.
-for _trait_id in default_knowledge().traits:
-    _class_name = "Ask" + "".join(part.title() for part in _trait_id.split("_"))
-    globals()[_class_name] = type(_class_name, (AskDiagnosisQuestion,), {"trait_id": _trait_id, "__module__": __name__})
+# One ask action per trait of data/knowledge/traits.yml, in its order; Rasa finds actions by
+# class. tests/test_diagnosis_actions.py names any trait without its class, or the reverse.
+
+class AskTalkPeople(AskDiagnosisQuestion):
+    """Asks the `talk_people` question."""
+
+    trait_id = "talk_people"
+
+
+class AskTargetsPressure(AskDiagnosisQuestion):
+    """Asks the `targets_pressure` question."""
+
+    trait_id = "targets_pressure"
+
+
+class AskAdaptOnSpot(AskDiagnosisQuestion):
+    """Asks the `adapt_on_spot` question."""
+
+    trait_id = "adapt_on_spot"
+
+
+class AskSteadyAccuracy(AskDiagnosisQuestion):
+    """Asks the `steady_accuracy` question."""
+
+    trait_id = "steady_accuracy"
+
+
+class AskSupportOthers(AskDiagnosisQuestion):
+    """Asks the `support_others` question."""
+
+    trait_id = "support_others"
+
+
+class AskRegularHolidays(AskDiagnosisQuestion):
+    """Asks the `regular_holidays` question."""
+
+    trait_id = "regular_holidays"
+
+
+class AskVisibleResults(AskDiagnosisQuestion):
+    """Asks the `visible_results` question."""
+
+    trait_id = "visible_results"
+
+
+class AskSpecialistKnowledge(AskDiagnosisQuestion):
+    """Asks the `specialist_knowledge` question."""
+
+    trait_id = "specialist_knowledge"
+
+
+class AskBridgingRisk(AskDiagnosisQuestion):
+    """Asks the `bridging_risk` question."""
+
+    trait_id = "bridging_risk"
 
 
 class ActionResetDiagnosis(Action):
@@ -221,7 +273,7 @@ class DiagnosisResultAction(Action, ABC):
         return self.respond(dispatcher, tracker, result)
 
     @abstractmethod
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Any) -> List[Dict[Text, Any]]:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Result) -> List[Dict[Text, Any]]:
         """Sends this action's part of the result."""
 
 
@@ -232,7 +284,7 @@ class ActionDiagnosisResult(DiagnosisResultAction):
         """Name used in the domain and rules."""
         return "action_diagnosis_result"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Any) -> List[Dict[Text, Any]]:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Result) -> List[Dict[Text, Any]]:
         """Sends the result and remembers how many roles it showed."""
         _send(dispatcher, result_replies(default_knowledge(), result, _mapping(tracker, WORDS_SLOT)))
         return [SlotSet(SHOWN_SLOT, float(ROLES_PER_PAGE))]
@@ -245,7 +297,7 @@ class ActionDiagnosisExplain(DiagnosisResultAction):
         """Name used in the domain and rules."""
         return "action_diagnosis_explain"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Any) -> List[Dict[Text, Any]]:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Result) -> List[Dict[Text, Any]]:
         """Sends the explanation."""
         _send(dispatcher, explanation_replies(default_knowledge(), result, _mapping(tracker, WORDS_SLOT)))
         return []
@@ -258,7 +310,7 @@ class ActionDiagnosisMore(DiagnosisResultAction):
         """Name used in the domain and rules."""
         return "action_diagnosis_more"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Any) -> List[Dict[Text, Any]]:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Result) -> List[Dict[Text, Any]]:
         """Sends the next page of roles and advances the page."""
         shown = int(tracker.get_slot(SHOWN_SLOT) or ROLES_PER_PAGE)
         replies, now_shown = more_replies(default_knowledge(), result, shown)

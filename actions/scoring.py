@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from actions.queries import Citations, Reply, sources_of
@@ -68,7 +69,7 @@ _QUOTED = re.compile(r"[『「\"](.+?)[』」\"]")
 _QUESTION_END = re.compile(r"(?:[?？]|(?:か|かな|の|って)[。.!！]*)$")
 
 
-class TurnKind:
+class TurnKind(str, Enum):
     """What a user message means while a diagnosis question is open."""
 
     ANSWER = "answer"  # an answer to the open question
@@ -83,7 +84,7 @@ class TurnKind:
 class Turn:
     """A reading of one message while a question is open."""
 
-    kind: str
+    kind: TurnKind
     trait: str = ""  # the trait the value answers (the previous one for a correction)
     value: Optional[int] = None
     words: str = ""  # the user's words that gave the value, when they name the trait

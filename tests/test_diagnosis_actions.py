@@ -55,7 +55,8 @@ def test_form_slots_and_ask_actions_follow_the_traits(domain: Dict[str, Any]) ->
     executor = ActionExecutor()
     executor.register_package("actions")
     registered = set(executor.actions)
-    assert {f"action_ask_{slot}" for slot in SLOTS} <= registered
+    asked = {name for name in registered if name.startswith("action_ask_diag_")}
+    assert asked == {f"action_ask_{slot}" for slot in SLOTS}, "one Ask… class per trait of traits.yml, no other"
     assert {a for a in domain["actions"] if a.startswith("action_") or a.startswith("validate_")} <= registered
     # Abstract bases must not become actions.
     assert not any("diagnosis_question" in name or "result_action" in name for name in registered)
