@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 # bot/tracker_store.py deletes the stored conversation when it saves a turn in which this
 # action ran and was followed by Restarted; the name is shared with it.
-FORGET_ACTION = "action_forget_conversation"
+from bot.knowledge.constants import FORGET_ACTION
 
 
 class ActionForgetConversation(Action):

@@ -18,9 +18,8 @@ from rasa.shared.core.events import ActionExecuted, Event, Restarted, UserUttere
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import compat
+from bot.knowledge.constants import FORGET_ACTION
 from bot.sessions import BoundedSessionSQLTrackerStore
-
-FORGET_ACTION = "action_forget_conversation"
 
 
 def forget_requested(events: Iterable[Event]) -> bool:

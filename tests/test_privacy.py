@@ -12,11 +12,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, BotUttered, Restarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.privacy import FORGET_ACTION, ActionForgetConversation
+from actions.privacy import ActionForgetConversation
 from actions.scoring import TurnKind, read_turn
 from actions.statements import default_reader
 from bot.knowledge.base import default_knowledge
-from bot.tracker_store import FORGET_ACTION as STORE_FORGET_ACTION
+from bot.knowledge.constants import FORGET_ACTION
 from bot.tracker_store import ForgettingSQLTrackerStore, forget_requested
 from tests.conftest import ConversationWriter, conversation_events, stored_events
 
@@ -52,8 +52,8 @@ def test_forget_requested(events: list, expected: bool) -> None:
     assert forget_requested(events) is expected
 
 
-def test_action_and_store_agree_on_the_marker_action() -> None:
-    assert FORGET_ACTION == STORE_FORGET_ACTION == ActionForgetConversation().name()
+def test_the_action_is_the_one_the_store_looks_for() -> None:
+    assert ActionForgetConversation().name() == FORGET_ACTION
 
 
 def retrieve(store: Any, sender: str) -> DialogueStateTracker:

@@ -29,11 +29,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.channels.rest import bad_request, parse_json_body
 
+# Rasa's SlackBot sends no buttons at all when a message has more than five.
+from bot.knowledge.constants import MAX_BUTTONS
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
-# Rasa's SlackBot sends no buttons at all when a message has more than five.
-MAX_BUTTONS = 5
 # Slack retries an event for up to about an hour; an event id is remembered that long.
 RETRY_WINDOW_SECONDS = 3600.0
 # Without a lock store that can claim (Rasa's in-memory one: a single process), this many

@@ -18,6 +18,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.components.normalizer import INPUT_ISSUE
+from bot.knowledge.constants import EMPTY_MESSAGE_INTENT, SYMBOLS_ONLY_INTENT, TOO_LONG_INTENT
 from bot.knowledge.japanese import ISSUE_EMPTY, ISSUE_NO_WORDS, ISSUE_TOO_LONG
 
 
@@ -35,9 +36,9 @@ class InputGuard(GraphComponent):
         return {
             # Intent predicted for each kind of unusable input.
             "intents": {
-                ISSUE_EMPTY: "empty_message",
-                ISSUE_NO_WORDS: "symbols_only",
-                ISSUE_TOO_LONG: "message_too_long",
+                ISSUE_EMPTY: EMPTY_MESSAGE_INTENT,
+                ISSUE_NO_WORDS: SYMBOLS_ONLY_INTENT,
+                ISSUE_TOO_LONG: TOO_LONG_INTENT,
             },
             # Intents whose messages carry no useful entities (ホテルのフロント, お会計).
             "drop_entities_for": ["out_of_scope"],

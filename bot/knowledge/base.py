@@ -16,6 +16,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
 
 import yaml
 
+from bot.knowledge.constants import MAX_BUTTONS
 from bot.knowledge.text import fold
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "data" / "knowledge"
@@ -159,7 +160,6 @@ LINE_PLACEHOLDERS = {
     "explanation": ("{trait}", "{answer}", "{reason}"),
     "leaning": ("{office}", "{traits}"),
 }
-MAX_BUTTONS = 5
 
 
 @dataclass(frozen=True)
