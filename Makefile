@@ -20,7 +20,7 @@ WEB_INSTALLED := $(WEB)/node_modules/.package-lock.json
 
 TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml data/*.yml data/nlu/*.yml)
 
-.PHONY: help install web browser-check prod-deps train run run-prod shell test lint typecheck validate test-unit test-nlu test-stories test-e2e test-prod check-knowledge bench purge audit clean
+.PHONY: help install web browser-check prod-deps train run run-prod shell test lint typecheck validate test-unit test-nlu test-stories test-e2e test-prod check-knowledge bench purge review audit clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -35,8 +35,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 
 install: $(VENV)/.installed ## Create .venv with every pinned dependency
 
-$(WEB_INSTALLED): $(WEB)/package.json $(WEB)/package-lock.json
+# The widget's bundle is adapted once here (bot/web/build.py), never at server start.
+$(WEB_INSTALLED): $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/build.py
 	cd $(WEB) && npm ci
+	$(PYTHON) -m bot.web.build
 	@touch $@
 
 web: $(WEB_INSTALLED) ## Install the chat widget (npm ci in bot/web, pinned by package-lock.json)
@@ -56,8 +58,9 @@ prod-deps: ## Install PostgreSQL, Redis and nginx for the production profile's t
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PROD_PACKAGES); \
 		else echo "PostgreSQL, Redis or nginx is missing. Install them with: sudo apt-get install -y $(PROD_PACKAGES)"; exit 1; fi; }
 
+# One progress line while training; Rasa's and TensorFlow's output goes to var/train.log.
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
-	$(RASA) train --config config.yml --domain bot/domain --data data --out models --fixed-model-name office-guide
+	@bot/scripts/train.sh
 	@touch $@
 
 train: $(MODEL) ## Train the model if the data, domain or config changed
@@ -66,13 +69,14 @@ check-knowledge: $(VENV)/.installed ## Validate data/knowledge/ (the action serv
 	$(PY) -m actions.check
 
 run: $(MODEL) $(WEB_INSTALLED) check-knowledge ## Start the action server and the Rasa server (REST on PORT, default 5005)
-	PORT=$(PORT) ACTION_PORT=$(ACTION_PORT) bot/scripts/run.sh
+	@PORT=$(PORT) ACTION_PORT=$(ACTION_PORT) bot/scripts/run.sh
 
 run-prod: $(MODEL) $(WEB_INSTALLED) check-knowledge ## Production profile: nginx on PORT, 2 Rasa instances, PostgreSQL + Redis from DB_*/REDIS_*
 	PORT=$(PORT) ACTION_PORT=$(ACTION_PORT) bot/scripts/run-prod.sh
 
-shell: $(MODEL) check-knowledge ## Talk to the bot in the terminal
-	ACTION_PORT=$(ACTION_PORT) bot/scripts/shell.sh
+# PORT and ACTION_PORT reach shell.sh only when given (make exports those): free ports otherwise.
+shell: $(MODEL) check-knowledge ## Talk to the bot in the terminal (piped: one message per line)
+	@bot/scripts/shell.sh
 
 lint: $(VENV)/.installed ## ruff (with docstring rules) on actions/ and bot/
 	$(VENV)/bin/ruff check --config .ci/ruff.toml actions bot tests bench
@@ -123,6 +127,13 @@ bench: $(VENV)/.installed $(BENCH_VENV)/.installed ## Quality, latency, throughp
 purge: $(VENV)/.installed ## Delete conversations idle for more than RETENTION_DAYS (default 30) days; DRY_RUN=1 only lists them
 	@TRACKER_DB="$${TRACKER_DB:-var/tracker-$(PORT).db}" ACTION_ENDPOINT_URL="$${ACTION_ENDPOINT_URL:-http://127.0.0.1:$(ACTION_PORT)/webhook}" \
 		SQLALCHEMY_SILENCE_UBER_WARNING=1 $(PY) -m bot.scripts.purge $(if $(DRY_RUN),--dry-run)
+
+# One HTML page on the stored conversations (docs/review.md): `make review PORT=N` reads the SQLite
+# file of `make run PORT=N`, STORE=prod the PostgreSQL database of `make run-prod` (DB_*, as run-prod.sh).
+# REVIEW_SINCE / REVIEW_UNTIL (2026-11-01 or 2026-11-01T09:30) choose the period; default: the last 30 days.
+review: $(VENV)/.installed ## HTML report: volume, what fell through, topics, diagnosis funnel, speed (var/review/); STORE=prod for PostgreSQL
+	@TRACKER_DB="$${TRACKER_DB:-var/tracker-$(PORT).db}" SQLALCHEMY_SILENCE_UBER_WARNING=1 \
+		$(PY) -m bot.review --store $(or $(STORE),run)
 
 # pip-audit in a venv of its own: its dependencies (packaging>=23, ...) conflict with Rasa's pins.
 AUDIT_VENV := .venv-audit

@@ -15,7 +15,8 @@ import yaml
 from bot.lock_store import expire, issue, release
 from bot.prod import preflight
 from bot.prod.nginx import TEMPLATE, render
-from bot.web.channel import WIDGET_BUNDLE, load_assets
+from bot.web.build import BUNDLES, DIST_DIR, BundleChanged, adapt_bundle, build
+from bot.web.channel import load_assets
 from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,13 +144,34 @@ def test_nginx_accepts_the_configuration(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.skipif(not WIDGET_BUNDLE.is_file(), reason="the widget is not installed (make web)")
-def test_the_production_web_chat_uses_websocket_only_and_the_default_keeps_polling() -> None:
-    default, websocket_only = load_assets()["webchat.js"].body, load_assets(websocket_only=True)["webchat.js"].body
+BUNDLE_EXCERPT = (
+    '.a{}@import url(https://fonts.googleapis.com/css?family=Inter:400,700);.b{}'
+    'function E(t){this.transports=t.transports||["polling","websocket"]}'
+)
 
-    assert b'this.transports=t.transports||["polling","websocket"]' in default
-    assert b'this.transports=t.transports||["websocket"]' in websocket_only
-    assert b'["polling","websocket"]' not in websocket_only
+
+def test_the_widget_is_adapted_once_at_install_for_polling_and_for_websocket_only(tmp_path: Path) -> None:
+    source = tmp_path / "index.js"
+    source.write_text(BUNDLE_EXCERPT, encoding="utf-8")
+    build(source, tmp_path / "dist")
+    default = (tmp_path / "dist" / BUNDLES[False]).read_text(encoding="utf-8")
+    websocket_only = (tmp_path / "dist" / BUNDLES[True]).read_text(encoding="utf-8")
+
+    assert "googleapis" not in default + websocket_only
+    assert 'this.transports=t.transports||["polling","websocket"]' in default
+    assert 'this.transports=t.transports||["websocket"]' in websocket_only
+    assert '["polling","websocket"]' not in websocket_only
+
+
+def test_a_changed_widget_stops_the_build() -> None:
+    with pytest.raises(BundleChanged, match="transports"):
+        adapt_bundle("function E(t){this.transports=t.transports||[]}", websocket_only=True)
+
+
+@pytest.mark.skipif(not (DIST_DIR / BUNDLES[True]).is_file(), reason="the widget is not installed (make web)")
+def test_the_server_serves_the_built_bundle_of_its_channel() -> None:
+    assert load_assets(websocket_only=True)["webchat.js"].body == (DIST_DIR / BUNDLES[True]).read_bytes()
+    assert load_assets()["webchat.js"].body == (DIST_DIR / BUNDLES[False]).read_bytes()
 
 
 def test_the_production_credentials_use_the_websocket_web_chat() -> None:

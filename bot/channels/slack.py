@@ -76,7 +76,14 @@ class ConfigurableSlackInput(SlackInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        """Reads Rasa's Slack keys, then ``slack_api_url`` (empty means Slack's own API)."""
+        """Reads Rasa's Slack keys, then ``slack_api_url`` (empty means Slack's own API).
+
+        Rasa refuses a missing signing secret; a missing bot token is refused here.
+        """
+        if not (credentials or {}).get("slack_token"):
+            raise InvalidConfigException(
+                "The Slack channel needs a bot token: set `slack_token` (SLACK_TOKEN, xoxb-…)."
+            )
         channel = super().from_credentials(credentials)
         if isinstance(channel, ConfigurableSlackInput):
             channel.slack_api_url = (credentials or {}).get("slack_api_url") or DEFAULT_SLACK_API_URL
@@ -129,14 +136,6 @@ class ConfigurableSlackInput(SlackInput):
             return bad_request(problem) if problem else None
 
         return blueprint
-
-    def _validate_credentials(self) -> None:
-        """Refuses to start without a signing secret (Rasa's check) or a bot token."""
-        super()._validate_credentials()
-        if not self.slack_token:
-            raise InvalidConfigException(
-                "The Slack channel needs a bot token: set `slack_token` (SLACK_TOKEN, xoxb-…)."
-            )
 
     def get_output_channel(
         self, channel: Optional[Text] = None, thread_id: Optional[Text] = None

@@ -8,9 +8,8 @@ methods (each module says what Rasa lacks and when it can go):
 - ``action_validation``: the action server's responses checked against a schema compiled once
   (``RemoteAction._validate_action_result``).
 
-Two classes of the bot also depend on private Rasa details, and are checked here with the rest:
-``bot.sessions`` writes event rows as ``SQLTrackerStore.save`` does, and the Slack channel
-extends ``SlackInput._validate_credentials``.
+``bot.sessions`` also depends on a private Rasa detail, checked here with the rest: it writes
+event rows as ``SQLTrackerStore.save`` does.
 
 Nothing is replaced on import. ``install()`` runs when the Rasa server creates the tracker
 store that both profiles' endpoints name (``bot.tracker_store.ForgettingSQLTrackerStore``).
@@ -26,7 +25,6 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 import rasa
 from packaging.version import Version
 from rasa.core.actions.action import RemoteAction
-from rasa.core.channels.slack import SlackInput
 from rasa.core.processor import MessageProcessor
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.exceptions import RasaException
@@ -42,7 +40,6 @@ SIGNATURES: Sequence[Tuple[Callable[..., Any], Tuple[str, ...]]] = (
     (RemoteAction._validate_action_result, ("self", "result")),
     (MessageProcessor._run_action, ("self", "action", "tracker", "output_channel", "nlg", "prediction")),
     (SQLTrackerStore.save, ("self", "tracker")),
-    (SlackInput._validate_credentials, ("self",)),
 )
 # The columns of Rasa's event table, as bot.sessions writes them.
 EVENT_COLUMNS = frozenset({"id", "sender_id", "type_name", "timestamp", "intent_name", "action_name", "data"})

@@ -19,7 +19,6 @@ import hashlib
 import html
 import logging
 import re
-from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, NamedTuple, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -28,16 +27,11 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.web.build import BUNDLES, DIST_DIR, WEB_DIR
+
 logger = logging.getLogger(__name__)
 
-WEB_DIR = Path(__file__).resolve().parent
 STATIC_DIR = WEB_DIR / "static"
-WIDGET_BUNDLE = WEB_DIR / "node_modules" / "rasa-webchat" / "lib" / "index.js"
-
-# The widget's CSS imports the Inter font from Google; the page must not fetch anything from elsewhere.
-_FONT_IMPORT = re.compile(r"@import url\(https://fonts\.googleapis\.com/[^)]*\);")
-# socket.io-client's default transports in the widget bundle: long-polling first, then an upgrade.
-_DEFAULT_TRANSPORTS = 'this.transports=t.transports||["polling","websocket"]'
 # rasa-webchat renders bot text as Markdown (react-markdown 4, GFM escapes); escaped, it shows as written.
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!>~|])")
 
@@ -89,7 +83,7 @@ class Asset(NamedTuple):
 
 
 def load_assets(websocket_only: bool = False) -> Dict[str, Asset]:
-    """Reads the page's script and style sheet, and the widget bundle without its font import.
+    """Reads the page's script, style sheet and icon, and the widget as ``make web`` adapted it.
 
     With ``websocket_only`` the widget connects over WebSocket straight away (no long-polling).
     """
@@ -98,15 +92,11 @@ def load_assets(websocket_only: bool = False) -> Dict[str, Asset]:
         "page.css": Asset.of((STATIC_DIR / "page.css").read_bytes(), "text/css; charset=utf-8"),
         "icon.svg": Asset.of((STATIC_DIR / "icon.svg").read_bytes(), "image/svg+xml"),
     }
-    if WIDGET_BUNDLE.is_file():
-        bundle = _FONT_IMPORT.sub("", WIDGET_BUNDLE.read_text(encoding="utf-8"))
-        if websocket_only:
-            if _DEFAULT_TRANSPORTS not in bundle:
-                raise RuntimeError(f"{WIDGET_BUNDLE}: socket.io transports not found; was the widget upgraded?")
-            bundle = bundle.replace(_DEFAULT_TRANSPORTS, 'this.transports=t.transports||["websocket"]')
-        assets["webchat.js"] = Asset.of(bundle.encode("utf-8"), "text/javascript; charset=utf-8")
+    bundle = DIST_DIR / BUNDLES[websocket_only]
+    if bundle.is_file():
+        assets["webchat.js"] = Asset.of(bundle.read_bytes(), "text/javascript; charset=utf-8")
     else:
-        logger.error(f"{WIDGET_BUNDLE} is missing: run `npm ci` in {WEB_DIR}. The chat page cannot load the widget.")
+        logger.error(f"{bundle} is missing: run `make web`. The chat page cannot load the widget.")
     return assets
 
 
