@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
-# bot/tracker_store.py deletes the stored conversation when it saves a turn in which this
+# bot/stores/tracker_store.py deletes the stored conversation when it saves a turn in which this
 # action ran and was followed by Restarted; the name is shared with it.
 from bot.knowledge.constants import FORGET_ACTION
 
@@ -17,7 +17,7 @@ class ActionForgetConversation(Action):
     """Says the record is deleted and resets the conversation; the tracker store deletes the rows."""
 
     def name(self) -> Text:
-        """Name used in the domain, the rules and bot.tracker_store."""
+        """Name used in the domain, the rules and bot.stores.tracker_store."""
         return FORGET_ACTION
 
     def run(

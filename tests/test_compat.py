@@ -62,7 +62,7 @@ def test_a_changed_signature_is_named() -> None:
 
 
 def test_the_server_refuses_to_start_on_another_rasa(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    from bot.tracker_store import ForgettingSQLTrackerStore
+    from bot.stores.tracker_store import ForgettingSQLTrackerStore
 
     monkeypatch.setattr(compat.rasa, "__version__", "3.7.1")
     with pytest.raises(compat.IncompatibleRasa, match=r"Rasa 3\.7\.1 is installed.*make install"):

@@ -1,4 +1,4 @@
-"""The file lock store that lets `make run`'s Sanic workers share conversations (bot/lock_store.py)."""
+"""The file lock store that lets `make run`'s Sanic workers share conversations (bot/stores/lock_store.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from rasa.core.lock_store import LockError
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import FileLockStore
+from bot.stores.lock_store import FileLockStore
 
 # Fork, as Sanic starts its workers: each process opens its own lock files.
 FORK = multiprocessing.get_context("fork")
@@ -22,7 +22,7 @@ FORK = multiprocessing.get_context("fork")
 
 @pytest.fixture
 def store(tmp_path: Path) -> FileLockStore:
-    return FileLockStore(EndpointConfig(type="bot.lock_store.FileLockStore", path=str(tmp_path / "locks")))
+    return FileLockStore(EndpointConfig(type="bot.stores.lock_store.FileLockStore", path=str(tmp_path / "locks")))
 
 
 def _issue_tickets(directory: str, conversation: str, count: int, start: multiprocessing.synchronize.Event,
@@ -113,7 +113,7 @@ def test_conversations_are_kept_apart(store: FileLockStore) -> None:
 
 def test_a_store_without_a_directory_is_refused() -> None:
     with pytest.raises(ValueError, match="path"):
-        FileLockStore(EndpointConfig(type="bot.lock_store.FileLockStore"))
+        FileLockStore(EndpointConfig(type="bot.stores.lock_store.FileLockStore"))
 
 
 def test_a_lock_file_that_cannot_be_opened_is_a_lock_error(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from actions.scoring import TurnKind, read_turn
 from actions.statements import default_reader
 from bot.knowledge.base import default_knowledge
 from bot.knowledge.constants import FORGET_ACTION
-from bot.tracker_store import ForgettingSQLTrackerStore, forget_requested
+from bot.stores.tracker_store import ForgettingSQLTrackerStore, forget_requested
 from tests.conftest import ConversationWriter, conversation_events, stored_events
 
 ROOT = Path(__file__).resolve().parent.parent

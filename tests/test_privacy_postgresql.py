@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.scripts.purge import cutoff_time, engine_from_endpoints, purge
-from bot.tracker_store import ForgettingSQLTrackerStore
+from bot.stores.tracker_store import ForgettingSQLTrackerStore
 from tests.conftest import conversation_events
 from tests.test_privacy import forget_turn
 
@@ -62,7 +62,7 @@ def test_forget_and_purge_on_postgresql(store: Any, rasa_domain: Any, tmp_path: 
 
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(
-        f"tracker_store:\n  type: bot.tracker_store.ForgettingSQLTrackerStore\n  dialect: postgresql\n  url: {URL}\n",
+        f"tracker_store:\n  type: bot.stores.tracker_store.ForgettingSQLTrackerStore\n  dialect: postgresql\n  url: {URL}\n",
         encoding="utf-8",
     )
     result = purge(engine_from_endpoints(str(endpoints)), cutoff_time(NOW, 30))

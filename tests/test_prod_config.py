@@ -12,9 +12,9 @@ from typing import Dict
 import pytest
 import yaml
 
-from bot.lock_store import expire, issue, release
 from bot.prod import preflight
 from bot.prod.nginx import TEMPLATE, render
+from bot.stores.lock_store import expire, issue, release
 from bot.web.build import BUNDLES, DIST_DIR, BundleChanged, adapt_bundle, build
 from bot.web.channel import load_assets
 from tests.servers import free_port
@@ -33,7 +33,7 @@ def test_the_endpoints_read_every_connection_setting_from_the_environment(monkey
     from rasa.core.lock_store import LockStore
     from rasa.core.utils import AvailableEndpoints, number_of_sanic_workers
 
-    from bot.prod.lock_store import AtomicRedisLockStore
+    from bot.stores.redis_lock_store import AtomicRedisLockStore
 
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
@@ -42,7 +42,7 @@ def test_the_endpoints_read_every_connection_setting_from_the_environment(monkey
     endpoints = AvailableEndpoints.read_endpoints(str(ENDPOINTS))
 
     tracker, lock = endpoints.tracker_store, endpoints.lock_store
-    assert tracker.type == "bot.tracker_store.ForgettingSQLTrackerStore" and tracker.kwargs["dialect"] == "postgresql"
+    assert tracker.type == "bot.stores.tracker_store.ForgettingSQLTrackerStore" and tracker.kwargs["dialect"] == "postgresql"
     assert (tracker.url, tracker.kwargs["port"], tracker.kwargs["username"], tracker.kwargs["password"],
             tracker.kwargs["db"]) == ("db.internal", "6432", "bot", "s3cret", "tracker")
     store = LockStore.create(lock)  # the Redis client connects on first use only

@@ -129,7 +129,7 @@ def test_a_tracker_store_that_is_not_sql_is_refused(tmp_path: Path) -> None:
         ("type: SQL\n  dialect: postgresql\n  url: db.internal\n  port: 5433\n  db: rasa\n"
          "  username: bot\n  password: secret\n  login_db: postgres",
          "postgresql://bot:***@db.internal:5433/rasa"),
-        ("type: bot.tracker_store.ForgettingSQLTrackerStore\n  dialect: postgresql\n"
+        ("type: bot.stores.tracker_store.ForgettingSQLTrackerStore\n  dialect: postgresql\n"
          "  url: postgresql://bot:secret@db.internal/rasa", "postgresql://bot:***@db.internal/rasa"),
     ],
     ids=["fields", "url"],

@@ -12,7 +12,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.sessions import BoundedSessionSQLTrackerStore, session_rollover
+from bot.stores.sessions import BoundedSessionSQLTrackerStore, session_rollover
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTEXT = ["utter_offer_diagnosis", "utter_confirm_stop_diagnosis"]

@@ -108,7 +108,7 @@ class ConfigurableSlackInput(SlackInput):
         """Whether no worker or instance has taken this event yet; takes it.
 
         A retry can reach another Sanic worker or Rasa instance than the first delivery did, so
-        the event is claimed in the lock store they share (``bot.lock_store``).
+        the event is claimed in the lock store they share (``bot.stores.lock_store``).
         """
         lock_store = getattr(getattr(request.app.ctx, "agent", None), "lock_store", None)
         claim = getattr(lock_store, "claim", None)

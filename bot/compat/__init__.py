@@ -8,11 +8,11 @@ methods (each module says what Rasa lacks and when it can go):
 - ``action_validation``: the action server's responses checked against a schema compiled once
   (``RemoteAction._validate_action_result``).
 
-``bot.sessions`` also depends on a private Rasa detail, checked here with the rest: it writes
+``bot.stores.sessions`` also depends on a private Rasa detail, checked here with the rest: it writes
 event rows as ``SQLTrackerStore.save`` does.
 
 Nothing is replaced on import. ``install()`` runs when the Rasa server creates the tracker
-store that both profiles' endpoints name (``bot.tracker_store.ForgettingSQLTrackerStore``).
+store that both profiles' endpoints name (``bot.stores.tracker_store.ForgettingSQLTrackerStore``).
 It first checks the Rasa version and every signature it depends on, and refuses to start
 with a message naming each difference.
 """
@@ -41,7 +41,7 @@ SIGNATURES: Sequence[Tuple[Callable[..., Any], Tuple[str, ...]]] = (
     (MessageProcessor._run_action, ("self", "action", "tracker", "output_channel", "nlg", "prediction")),
     (SQLTrackerStore.save, ("self", "tracker")),
 )
-# The columns of Rasa's event table, as bot.sessions writes them.
+# The columns of Rasa's event table, as bot.stores.sessions writes them.
 EVENT_COLUMNS = frozenset({"id", "sender_id", "type_name", "timestamp", "intent_name", "action_name", "data"})
 
 

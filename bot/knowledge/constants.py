@@ -7,7 +7,7 @@ intent names) are checked against the domain by tests/test_constants.py.
 from __future__ import annotations
 
 # The action that resets a conversation the user asked to forget; the tracker store deletes
-# every stored event of a conversation in which it ran (bot/tracker_store.py).
+# every stored event of a conversation in which it ran (bot/stores/tracker_store.py).
 FORGET_ACTION = "action_forget_conversation"
 
 # Slack shows at most five buttons per message; the knowledge base refuses a longer answer

@@ -9,7 +9,7 @@ from typing import List
 import pytest
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.prod.lock_store import AtomicRedisLockStore
+from bot.stores.redis_lock_store import AtomicRedisLockStore
 from tests.prod.stack import REDIS_PASSWORD, ProdStack
 
 pytestmark = pytest.mark.prod

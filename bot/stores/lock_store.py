@@ -16,7 +16,7 @@ state files of conversations being served, which go once their last ticket is do
 Enable it in the endpoints (``bot/endpoints.yml``)::
 
     lock_store:
-      type: bot.lock_store.FileLockStore
+      type: bot.stores.lock_store.FileLockStore
       path: ${LOCK_DIR}
 """
 

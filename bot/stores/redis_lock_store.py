@@ -10,7 +10,7 @@ waiting tickets is never deleted. Locks are stored exactly as Rasa stores them.
 Enable it in the endpoints (``bot/prod/endpoints.yml``)::
 
     lock_store:
-      type: bot.prod.lock_store.AtomicRedisLockStore
+      type: bot.stores.redis_lock_store.AtomicRedisLockStore
       url: ${REDIS_HOST}
       ...
 """
@@ -24,7 +24,7 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.lock_store import AtomicTickets, Change
+from bot.stores.lock_store import AtomicTickets, Change
 
 T = TypeVar("T")
 

@@ -1,4 +1,4 @@
-"""The bot's tracker store: bounded sessions (bot/sessions.py), and 「記録を消して」 really deletes.
+"""The bot's tracker store: bounded sessions (bot/stores/sessions.py), and 「記録を消して」 really deletes.
 
 The action server cannot delete the conversation itself: the Rasa server writes the turn's
 events after the action has run, and ``SQLTrackerStore.save`` appends only the events it
@@ -19,7 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import compat
 from bot.knowledge.constants import FORGET_ACTION
-from bot.sessions import BoundedSessionSQLTrackerStore
+from bot.stores.sessions import BoundedSessionSQLTrackerStore
 
 
 def forget_requested(events: Iterable[Event]) -> bool:
