@@ -147,7 +147,7 @@ $(AUDIT_VENV)/.installed: requirements-audit.txt
 audit: $(AUDIT_VENV)/.installed ## pip-audit of every pinned version against PyPI's advisories (network); fails on unexplained findings
 	$(AUDIT_VENV)/bin/pip-audit --requirement constraints.txt --no-deps --disable-pip --strict \
 		--vulnerability-service pypi --desc on $(addprefix --ignore-vuln ,$(AUDIT_IGNORE)) || { \
-		echo "make audit failed. A finding above: bump the pin in constraints.txt, or explain it in README.md and add its ID to .ci/audit-ignore.txt."; \
+		echo "make audit failed. A finding above: bump the pin in constraints.txt, or explain it in docs/dependencies.md and add its ID to .ci/audit-ignore.txt."; \
 		echo "'Dependency not found on PyPI' means https://pypi.org/pypi/NAME/VERSION/json is not reachable from this machine (a mirror without PyPI's JSON API)."; \
 		exit 1; }
 

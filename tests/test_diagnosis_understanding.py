@@ -3,7 +3,7 @@
 Measured on labelled sets that are never training data: answers to the questions
 (tests/answers/dev.yml for development, tests/answers/test.yml held out) and personas written
 from the articles' descriptions of who fits each office (tests/profiles/profiles.yml).
-Figures are in README.md; the thresholds below leave a little room under them.
+Figures are in docs/performance.md (Test figures); the thresholds below leave a little room under them.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 CASES = ROOT / "tests" / "natural" / "test.yml"
 # The share of cases that must pass, overall and for each kind of message. Measured figures
-# are in README.md (Test figures); these leave room for the run-to-run noise of nothing.
+# are in docs/performance.md (Test figures); these leave room for the run-to-run noise of nothing.
 MIN_OVERALL = 0.83
 MIN_PER_KIND = 0.70
 

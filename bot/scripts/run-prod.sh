@@ -38,7 +38,7 @@ export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:
 command -v "$NGINX" >/dev/null || { echo "run-prod: nginx is missing: run 'make prod-deps' (apt-get install nginx)" >&2; exit 1; }
 [[ -f "$MODEL" ]] || { echo "run-prod: $MODEL is missing: run 'make train'" >&2; exit 1; }
 "$VENV/bin/python" -m bot.prod.preflight || {
-  echo "run-prod: not started: PostgreSQL and Redis must be reachable (see README.md, 'Production profile')." >&2
+  echo "run-prod: not started: PostgreSQL and Redis must be reachable (see docs/production.md)." >&2
   exit 1
 }
 
