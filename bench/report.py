@@ -94,6 +94,10 @@ def _rows(users: List[int]) -> List[Row]:
         ("Rasa server peak memory (all its processes, PSS), MB", _get("serving", "peak_memory_mb", "rasa"),
          lambda v, b: v <= 1024, "{:.0f}", "≤ 1024"),
         ("action server peak memory (PSS), MB", _get("serving", "peak_memory_mb", "actions"), None, "{:.0f}", ""),
+        # Issue 16: bench/review.py's synthetic store (its size is in bench.json, bots.ours.review).
+        ("make review, 10,000 conversations: s", _get("review", "seconds"), lambda v, b: v <= 60, "{:.1f}", "≤ 60"),
+        ("make review, 10,000 conversations: peak memory (max RSS), MB", _get("review", "peak_memory_mb"), None,
+         "{:.0f}", ""),
     ]
     return rows
 

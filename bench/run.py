@@ -33,7 +33,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import report  # noqa: E402
+from bench import report, review  # noqa: E402
 from tests.check_nlu_report import RESPONSIBLE as OURS_RESPONSIBLE  # noqa: E402
 from tests.check_nlu_report import entity_scores  # noqa: E402
 from tests.natural.evaluate import evaluate as evaluate_natural  # noqa: E402
@@ -434,6 +434,10 @@ def main() -> int:
             results["bots"]["ours"]["cross_validation"] = cross_validation(args.folds, RESULTS)
             log(f"ours: {args.folds}-fold cross-validation done")
         results["phase1_s"] = time.perf_counter() - began
+        if "ours" in args.bots:
+            # `make review` over 10,000 synthetic conversations, with the cores otherwise idle.
+            log("ours: make review over 10,000 synthetic conversations")
+            results["bots"]["ours"]["review"] = review.measure(RESULTS / "review")
         # Phase 2: serving, one bot at a time, nothing else running.
         for name in args.bots:
             model = RESULTS / f"{name}.tar.gz"
