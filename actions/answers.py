@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Sequence, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.natural import Context, default_understanding, message_from, respond
-from actions.queries import Answer
+from actions.queries import Answer, Reply
 
 TOPIC_SLOT = "topic"
 QUESTION_SLOT = "last_question"
@@ -40,10 +40,15 @@ def context_of(tracker: Tracker) -> Context:
     return Context(tracker.get_slot(TOPIC_SLOT), tracker.get_slot(QUESTION_SLOT))
 
 
+def utter(dispatcher: CollectingDispatcher, replies: Sequence[Reply]) -> None:
+    """Sends each reply as the domain response it names, filled with its parameters."""
+    for reply in replies:
+        dispatcher.utter_message(response=reply.response, **reply.params)
+
+
 def send(dispatcher: CollectingDispatcher, answer: Answer, context: Context) -> List[Dict[Text, Any]]:
     """Sends the answer's messages; the events that remember its topic and kind of question."""
-    for reply in answer.replies:
-        dispatcher.utter_message(response=reply.response, **reply.params)
+    utter(dispatcher, answer.replies)
     events = []
     if answer.topic and answer.topic != context.topic:
         events.append(SlotSet(TOPIC_SLOT, answer.topic))

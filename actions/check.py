@@ -6,32 +6,28 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
 from actions.retrieval import RETRIEVAL_FILE, load_vocabulary
 from actions.statements import FILE as STATEMENTS_FILE
 from actions.statements import load_lexicon
-from bot.knowledge.base import DEFAULT_KNOWLEDGE_DIR, KNOWLEDGE_DIR_ENV, KnowledgeError, load_knowledge
+from bot.knowledge.base import KnowledgeError, knowledge_dir, load_knowledge
 
 
-def main() -> int:
-    """Prints a one-line summary, or the error that names the file and entry (exit 1)."""
+def main() -> None:
+    """Prints a one-line summary, or exits 1 with the error that names the file and entry."""
     try:
         kb = load_knowledge()
         # A directory of facts alone, as in tests, has no statement or retrieval words to check.
-        directory = Path(os.environ.get(KNOWLEDGE_DIR_ENV) or DEFAULT_KNOWLEDGE_DIR)
+        directory = knowledge_dir()
         if (directory / STATEMENTS_FILE).exists():
             load_lexicon(directory / STATEMENTS_FILE)
         if (directory / RETRIEVAL_FILE).exists():
             load_vocabulary(directory)
     except KnowledgeError as error:
-        print(f"Knowledge base is invalid: {error}", file=sys.stderr)
-        return 1
+        sys.exit(f"Knowledge base is invalid: {error}")
     print(f"Knowledge base OK: {len(kb.offices)} offices, {len(kb.roles)} roles, {len(kb.sources)} sources.")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

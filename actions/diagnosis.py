@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
@@ -10,9 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answers import context_of, send
+from actions.answers import context_of, send, utter
 from actions.natural import about_the_articles, default_understanding, message_from
-from actions.queries import Reply
 from actions.scoring import (
     ROLES_PER_PAGE,
     SLOT_PREFIX,
@@ -47,11 +47,6 @@ WORDS_SLOT = "diagnosis_words"
 # asks to confirm them.
 INFERRED_SLOT = "diagnosis_inferred"
 BOOKKEEPING_SLOTS = (REASKED_SLOT, WORDS_SLOT, INFERRED_SLOT)
-
-
-def _send(dispatcher: CollectingDispatcher, replies: List[Reply]) -> None:
-    for reply in replies:
-        dispatcher.utter_message(response=reply.response, **reply.params)
 
 
 def _mapping(tracker: Tracker, slot: str) -> Dict[str, Any]:
@@ -129,13 +124,19 @@ class ValidateDiagnosisForm(FormValidationAction):
         return [SlotSet(slot, value) for slot, value in tracker.slots_to_validate().items() if slot in kept]
 
 
-class AskDiagnosisQuestion(Action, ABC):
-    """Asks one trait's question with the answer buttons; one subclass per trait."""
+class AskDiagnosisQuestion:
+    """Asks one trait's question with the answer buttons.
+
+    Each trait has its Action, named after it: `AskTalkPeople(AskDiagnosisQuestion, Action)`
+    asks the `talk_people` question. This base is no Action itself, because rasa_sdk registers
+    every subclass of Action it finds.
+    """
 
     @property
-    @abstractmethod
     def trait_id(self) -> str:
-        """The trait in traits.yml this question is about (a class attribute of each subclass)."""
+        """The trait in traits.yml this question is about, spelled by the class: AskTalkPeople → talk_people."""
+        words = re.findall(r"[A-Z][a-z]*", type(self).__name__.removeprefix("Ask"))
+        return "_".join(words).lower()
 
     def name(self) -> Text:
         """The name Rasa looks up for the form slot: action_ask_<slot>."""
@@ -163,68 +164,62 @@ class AskDiagnosisQuestion(Action, ABC):
 
 
 # One ask action per trait of data/knowledge/traits.yml, in its order; Rasa finds actions by
-# class. tests/test_diagnosis_actions.py names any trait without its class, or the reverse.
+# class. tests/test_diagnosis_actions.py names any trait without its class, or the reverse
+# (a class whose name does not spell its trait).
 
-class AskTalkPeople(AskDiagnosisQuestion):
+class AskTalkPeople(AskDiagnosisQuestion, Action):
     """Asks the `talk_people` question."""
 
-    trait_id = "talk_people"
 
-
-class AskTargetsPressure(AskDiagnosisQuestion):
+class AskTargetsPressure(AskDiagnosisQuestion, Action):
     """Asks the `targets_pressure` question."""
 
-    trait_id = "targets_pressure"
 
-
-class AskAdaptOnSpot(AskDiagnosisQuestion):
+class AskAdaptOnSpot(AskDiagnosisQuestion, Action):
     """Asks the `adapt_on_spot` question."""
 
-    trait_id = "adapt_on_spot"
 
-
-class AskSteadyAccuracy(AskDiagnosisQuestion):
+class AskSteadyAccuracy(AskDiagnosisQuestion, Action):
     """Asks the `steady_accuracy` question."""
 
-    trait_id = "steady_accuracy"
 
-
-class AskSupportOthers(AskDiagnosisQuestion):
+class AskSupportOthers(AskDiagnosisQuestion, Action):
     """Asks the `support_others` question."""
 
-    trait_id = "support_others"
 
-
-class AskRegularHolidays(AskDiagnosisQuestion):
+class AskRegularHolidays(AskDiagnosisQuestion, Action):
     """Asks the `regular_holidays` question."""
 
-    trait_id = "regular_holidays"
 
-
-class AskVisibleResults(AskDiagnosisQuestion):
+class AskVisibleResults(AskDiagnosisQuestion, Action):
     """Asks the `visible_results` question."""
 
-    trait_id = "visible_results"
 
-
-class AskSpecialistKnowledge(AskDiagnosisQuestion):
+class AskSpecialistKnowledge(AskDiagnosisQuestion, Action):
     """Asks the `specialist_knowledge` question."""
 
-    trait_id = "specialist_knowledge"
 
-
-class AskBridgingRisk(AskDiagnosisQuestion):
+class AskBridgingRisk(AskDiagnosisQuestion, Action):
     """Asks the `bridging_risk` question."""
 
-    trait_id = "bridging_risk"
 
+class DiagnosisAction(Action, ABC):
+    """An action of the diagnosis; the domain and rules call it by its `action_name`."""
 
-class ActionResetDiagnosis(Action):
-    """Forgets every answer, for a new start."""
+    @property
+    @abstractmethod
+    def action_name(self) -> str:
+        """The name in the domain and rules (a class attribute of each subclass)."""
 
     def name(self) -> Text:
         """Name used in the domain and rules."""
-        return "action_reset_diagnosis"
+        return self.action_name
+
+
+class ActionResetDiagnosis(DiagnosisAction):
+    """Forgets every answer, for a new start."""
+
+    action_name = "action_reset_diagnosis"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -234,12 +229,10 @@ class ActionResetDiagnosis(Action):
         return [SlotSet(slot, None) for slot in slots]
 
 
-class ActionDiagnosisGoBack(Action):
+class ActionDiagnosisGoBack(DiagnosisAction):
     """「前の質問に戻りたい」: forgets the previous answer so the form asks it again."""
 
-    def name(self) -> Text:
-        """Name used in the domain and rules."""
-        return "action_diagnosis_go_back"
+    action_name = "action_diagnosis_go_back"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -253,7 +246,7 @@ class ActionDiagnosisGoBack(Action):
         return [SlotSet(previous, None)]
 
 
-class DiagnosisResultAction(Action, ABC):
+class DiagnosisResultAction(DiagnosisAction):
     """Base for actions that need a finished diagnosis."""
 
     def run(
@@ -280,39 +273,33 @@ class DiagnosisResultAction(Action, ABC):
 class ActionDiagnosisResult(DiagnosisResultAction):
     """The result: office, top three roles, the answers that weighed most, a caveat."""
 
-    def name(self) -> Text:
-        """Name used in the domain and rules."""
-        return "action_diagnosis_result"
+    action_name = "action_diagnosis_result"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Result) -> List[Dict[Text, Any]]:
         """Sends the result and remembers how many roles it showed."""
-        _send(dispatcher, result_replies(default_knowledge(), result, _mapping(tracker, WORDS_SLOT)))
+        utter(dispatcher, result_replies(default_knowledge(), result, _mapping(tracker, WORDS_SLOT)))
         return [SlotSet(SHOWN_SLOT, float(ROLES_PER_PAGE))]
 
 
 class ActionDiagnosisExplain(DiagnosisResultAction):
     """「なぜ？」: every answer that counted for the top roles, with what the articles say."""
 
-    def name(self) -> Text:
-        """Name used in the domain and rules."""
-        return "action_diagnosis_explain"
+    action_name = "action_diagnosis_explain"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Result) -> List[Dict[Text, Any]]:
         """Sends the explanation."""
-        _send(dispatcher, explanation_replies(default_knowledge(), result, _mapping(tracker, WORDS_SLOT)))
+        utter(dispatcher, explanation_replies(default_knowledge(), result, _mapping(tracker, WORDS_SLOT)))
         return []
 
 
 class ActionDiagnosisMore(DiagnosisResultAction):
     """「他には？」: the next roles in the ranking."""
 
-    def name(self) -> Text:
-        """Name used in the domain and rules."""
-        return "action_diagnosis_more"
+    action_name = "action_diagnosis_more"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, result: Result) -> List[Dict[Text, Any]]:
         """Sends the next page of roles and advances the page."""
         shown = int(tracker.get_slot(SHOWN_SLOT) or ROLES_PER_PAGE)
         replies, now_shown = more_replies(default_knowledge(), result, shown)
-        _send(dispatcher, replies)
+        utter(dispatcher, replies)
         return [SlotSet(SHOWN_SLOT, float(now_shown))]

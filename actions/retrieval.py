@@ -9,7 +9,6 @@ Pure functions and a small index class without Rasa imports.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,15 +17,7 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence,
 import bm25s
 import numpy as np
 
-from bot.knowledge.base import (
-    DEFAULT_KNOWLEDGE_DIR,
-    KNOWLEDGE_DIR_ENV,
-    Fact,
-    Knowledge,
-    KnowledgeError,
-    default_knowledge,
-    read_yaml,
-)
+from bot.knowledge.base import Fact, Knowledge, KnowledgeError, default_knowledge, knowledge_dir, read_yaml
 from bot.knowledge.text import Token, fold, tokenize
 
 # Words every question has, which say nothing about what is asked: they neither count for a
@@ -76,7 +67,7 @@ class Vocabulary:
 
 def load_vocabulary(directory: Optional[Path] = None) -> Vocabulary:
     """Reads ``retrieval.yml``; raises :class:`KnowledgeError` naming the entry on bad data."""
-    directory = Path(directory or os.environ.get(KNOWLEDGE_DIR_ENV) or DEFAULT_KNOWLEDGE_DIR)
+    directory = knowledge_dir(directory)
     path = directory / RETRIEVAL_FILE
     data = read_yaml(directory, RETRIEVAL_FILE)
     tables = {}
@@ -203,7 +194,7 @@ def passages(kb: Knowledge) -> List[Passage]:
         found.append((about, "summary", role.summary))
         for name in ("duties", "skills", "rewarding", "hard", "fits", "styles"):
             found += [(about, name, fact) for fact in getattr(role, name)]
-        found += [(about, "traits", Fact(weight.reason, weight.source)) for weight in role.traits.values()]
+        found += [(about, "traits", weight.fact()) for weight in role.traits.values()]
     for trait in kb.traits.values():
         found.append((f"topic:{trait.label}", "trait", Fact(trait.description, trait.sources[0])))
     for row in kb.differences:

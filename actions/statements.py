@@ -50,7 +50,6 @@ How a statement is read:
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -58,7 +57,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tupl
 
 import yaml
 
-from bot.knowledge.base import DEFAULT_KNOWLEDGE_DIR, KNOWLEDGE_DIR_ENV, KnowledgeError
+from bot.knowledge.base import KnowledgeError, knowledge_dir
 from bot.knowledge.text import Token, fold, tokenize
 
 FILE = "statements.yml"
@@ -83,21 +82,14 @@ ORDINARY = "ordinary"
 BALANCE = "balance"
 SOFT_REFUSAL = "soft_refusal"
 
-# Lists of the YAML file: key → (role, polarity, strength).
-_FLAT_LISTS: Mapping[str, Tuple[str, int, int]] = {
-    "desires": (DESIRE, 1, 2),
-    "negators": (NEGATOR, 0, 0),
-    "mild_negation": (MILD_NEGATION, 0, 0),
-    "strong_negation": (STRONG_NEGATION, 0, 0),
-    "intensifiers": (INTENSIFIER, 0, 0),
-    "hedges": (HEDGE, 0, 0),
-    "contrast_particles": (CONTRAST_PARTICLE, 0, 0),
-    "contrast_conjunctions": (CONTRAST_CONJUNCTION, 0, 0),
-    "link_particles": (LINK, 0, 0),
-    "comparatives": (COMPARATIVE, 0, 0),
-    "balance_links": (BALANCE, 0, 0),
-    "soft_refusals": (SOFT_REFUSAL, 0, 0),
-    "ordinary": (ORDINARY, 0, 0),
+# Lists of the YAML file whose words only mark a role, with no pole or strength: key → role.
+# Desires, the one flat list with both, are added on their own.
+_MARKER_LISTS: Mapping[str, str] = {
+    "negators": NEGATOR, "mild_negation": MILD_NEGATION, "strong_negation": STRONG_NEGATION,
+    "intensifiers": INTENSIFIER, "hedges": HEDGE,
+    "contrast_particles": CONTRAST_PARTICLE, "contrast_conjunctions": CONTRAST_CONJUNCTION,
+    "link_particles": LINK, "comparatives": COMPARATIVE, "balance_links": BALANCE,
+    "soft_refusals": SOFT_REFUSAL, "ordinary": ORDINARY,
 }
 _PREDICATE_LISTS: Mapping[str, Tuple[int, int]] = {
     "positive": (1, 2), "positive_mild": (1, 1), "negative": (-1, 2), "negative_mild": (-1, 1),
@@ -295,8 +287,9 @@ def _add_traits(builder: _Builder, data: Mapping[str, Any], known: Optional[List
 
 
 def _add_word_lists(builder: _Builder, data: Mapping[str, Any]) -> None:
-    for key, (kind, polarity, strength) in _FLAT_LISTS.items():
-        builder.add_list(data.get(key), key, Role(kind, polarity, strength))
+    builder.add_list(data.get("desires"), "desires", Role(DESIRE, 1, 2))
+    for key, kind in _MARKER_LISTS.items():
+        builder.add_list(data.get(key), key, Role(kind))
     predicates = _mapping(builder, data, "predicates")
     for key, (polarity, strength) in _PREDICATE_LISTS.items():
         if key in predicates:
@@ -317,7 +310,7 @@ def _add_word_lists(builder: _Builder, data: Mapping[str, Any]) -> None:
 
 def load_lexicon(path: Optional[Path] = None) -> Lexicon:
     """Loads and checks statements.yml; raises :class:`KnowledgeError` naming the bad entry."""
-    path = Path(path) if path is not None else _knowledge_dir() / FILE
+    path = Path(path) if path is not None else knowledge_dir() / FILE
     builder = _Builder(path.name)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -349,20 +342,10 @@ def _circumstances(builder: _Builder, data: Mapping[str, Any]) -> FrozenSet[str]
     return frozenset(forms)
 
 
-def _knowledge_dir() -> Path:
-    return Path(os.environ.get(KNOWLEDGE_DIR_ENV) or DEFAULT_KNOWLEDGE_DIR)
-
-
-@cache
-def default_lexicon() -> Lexicon:
-    """The lexicon of the knowledge directory (``KNOWLEDGE_DIR`` or data/knowledge), loaded once."""
-    return load_lexicon()
-
-
 @cache
 def default_reader() -> StatementReader:
-    """A reader over :func:`default_lexicon`, created once."""
-    return StatementReader(default_lexicon())
+    """A reader over the lexicon of the knowledge directory (``KNOWLEDGE_DIR`` or data/knowledge), made once."""
+    return StatementReader(load_lexicon())
 
 
 # --- matching and clauses --------------------------------------------------------------

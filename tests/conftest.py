@@ -13,10 +13,14 @@ from __future__ import annotations
 import copy
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
 
 import pytest
 import yaml
+
+if TYPE_CHECKING:  # imported by the fixtures that use them, so that other tests need not load them
+    from actions.statements import StatementReader
+    from bot.knowledge.base import Knowledge
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `pytest` run without `python -m` does not add the cwd.
@@ -186,6 +190,26 @@ def edit_knowledge(knowledge_dir: Path) -> KnowledgeEditor:
         return knowledge_dir
 
     return edit
+
+
+# The real knowledge base and statement reader, as the action server loads them, for the tests
+# of what it answers (a test file may still define its own).
+
+
+@pytest.fixture(scope="session")
+def kb() -> Knowledge:
+    """The knowledge base of data/knowledge/ (or KNOWLEDGE_DIR), loaded once."""
+    from bot.knowledge.base import default_knowledge
+
+    return default_knowledge()
+
+
+@pytest.fixture(scope="session")
+def reader() -> StatementReader:
+    """The statement reader over the shipped lexicon, made once."""
+    from actions.statements import default_reader
+
+    return default_reader()
 
 
 # ---------------------------------------------------------------------------

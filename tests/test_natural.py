@@ -30,11 +30,6 @@ def u() -> Understanding:
     return default_understanding()
 
 
-@pytest.fixture(scope="module")
-def kb(u: Understanding) -> Knowledge:
-    return u.kb
-
-
 def ent(kind: str, value: str, text: str) -> Dict[str, Any]:
     return {"entity": kind, "value": value, "text": text}
 

@@ -25,22 +25,12 @@ from actions.scoring import (
     slot_for,
     top_reasons,
 )
-from actions.statements import StatementReader, default_reader
+from actions.statements import StatementReader
 from bot.knowledge.base import Knowledge, load_knowledge
-
-
-@pytest.fixture(scope="module")
-def kb() -> Knowledge:
-    return load_knowledge()
 
 
 def kb_traits() -> List[str]:
     return list(load_knowledge().traits)
-
-
-@pytest.fixture(scope="module")
-def reader() -> StatementReader:
-    return default_reader()
 
 
 # --- Reading answers ----------------------------------------------------------------

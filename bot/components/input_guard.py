@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -17,13 +14,14 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.components.base import ConfiguredComponent
 from bot.components.normalizer import INPUT_ISSUE
 from bot.knowledge.constants import EMPTY_MESSAGE_INTENT, SYMBOLS_ONLY_INTENT, TOO_LONG_INTENT
 from bot.knowledge.japanese import ISSUE_EMPTY, ISSUE_NO_WORDS, ISSUE_TOO_LONG
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class InputGuard(GraphComponent):
+class InputGuard(ConfiguredComponent):
     """Overrides the classifiers for empty, symbol-only and over-long messages.
 
     Place it last in the pipeline, after the FallbackClassifier, and after the
@@ -50,20 +48,9 @@ class InputGuard(GraphComponent):
         self._drop_entities_for = set(config["drop_entities_for"])
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> InputGuard:
-        """Creates the component (see parent class for full docstring)."""
+    def from_config(cls, config: Dict[Text, Any]) -> InputGuard:
+        """Creates the guard: it loads nothing."""
         return cls(config)
-
-    @staticmethod
-    def required_packages() -> List[Text]:
-        """Only the standard library is needed."""
-        return []
 
     def process(self, messages: List[Message]) -> List[Message]:
         """Replaces intent and entities where the input cannot be understood."""

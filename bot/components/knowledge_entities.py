@@ -5,10 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -20,6 +17,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.components.base import ConfiguredComponent
 from bot.knowledge.base import load_knowledge
 from bot.knowledge.japanese import AliasMatcher, sudachi_analyzer
 
@@ -27,7 +25,7 @@ from bot.knowledge.japanese import AliasMatcher, sudachi_analyzer
 # Not trainable: aliases are read from the knowledge files when the model is loaded,
 # so the NLU and the action server always agree on the names.
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
+class KnowledgeEntityExtractor(ConfiguredComponent, EntityExtractorMixin):
     """Extracts `job` and `office` entities whose values are knowledge-base ids."""
 
     @staticmethod
@@ -48,14 +46,8 @@ class KnowledgeEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._matcher = matcher
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> KnowledgeEntityExtractor:
-        """Loads the aliases and SudachiPy (see parent class for full docstring)."""
+    def from_config(cls, config: Dict[Text, Any]) -> KnowledgeEntityExtractor:
+        """Loads the aliases and SudachiPy."""
         directory = config.get("knowledge_dir")
         knowledge = load_knowledge(Path(directory) if directory else None)
         matcher = AliasMatcher(

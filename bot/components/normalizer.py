@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.base import ConfiguredComponent
 from bot.knowledge.japanese import normalize
 
 logger = logging.getLogger(__name__)
@@ -24,7 +22,7 @@ INPUT_ISSUE = "input_issue"
 # Registered as a featurizer because the recipe only runs `process_training_data` of
 # tokenizers and featurizers, and a pipeline may hold one tokenizer only.
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class JapaneseTextNormalizer(GraphComponent):
+class JapaneseTextNormalizer(ConfiguredComponent):
     """Applies NFKC and strips HTML, flagging what it found (and over-long text if max_chars is set).
 
     The one place a message is normalised: the user's original text stays untouched in the
@@ -46,20 +44,9 @@ class JapaneseTextNormalizer(GraphComponent):
         self._max_chars = None if config["max_chars"] is None else int(config["max_chars"])
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> JapaneseTextNormalizer:
-        """Creates the component (see parent class for full docstring)."""
+    def from_config(cls, config: Dict[Text, Any]) -> JapaneseTextNormalizer:
+        """Creates the normaliser: it loads nothing."""
         return cls(config)
-
-    @staticmethod
-    def required_packages() -> List[Text]:
-        """Only the standard library is needed."""
-        return []
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Normalises training examples the same way as incoming messages."""

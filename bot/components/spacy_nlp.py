@@ -11,12 +11,11 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text, Tuple
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.utils import spacy_utils
 from rasa.shared.exceptions import InvalidConfigException
+
+from bot.components.base import ConfiguredComponent
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ _LOADED: Dict[Tuple[Text, Tuple[Text, ...]], spacy_utils.SpacyModel] = {}
     is_trainable=False,
     model_from="SpacyNLP",
 )
-class SpacyNLP(spacy_utils.SpacyNLP):
+class SpacyNLP(ConfiguredComponent, spacy_utils.SpacyNLP):
     """Rasa's SpacyNLP, with the model's unused pipes left out."""
 
     @staticmethod
@@ -85,14 +84,8 @@ class SpacyNLP(spacy_utils.SpacyNLP):
         return spacy_utils.SpacyModel(model=language, model_name=spacy_model_name)
 
     @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SpacyNLP:
-        """Creates the component (see parent class for full docstring)."""
+    def from_config(cls, config: Dict[Text, Any]) -> SpacyNLP:
+        """Loads the lean model, with Rasa's check that it suits the pipeline."""
         full_config = {**cls.get_default_config(), **config}
         logger.info(f"Loading spaCy model '{full_config['model']}' without {full_config['exclude']}.")
         model = cls.load_lean_model(full_config["model"], full_config["exclude"])

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Iterator, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -52,6 +52,10 @@ class TraitWeight:
     weight: int
     reason: str
     source: str
+
+    def fact(self, title: str = "") -> Fact:
+        """The reason as a fact of its article, the form in which answers quote it."""
+        return Fact(self.reason, self.source, title)
 
 
 @dataclass(frozen=True)
@@ -212,10 +216,11 @@ def alias_key(alias: str) -> str:
 
 
 class _Reader:
-    """Turns raw YAML into dataclasses, naming the file and entry on any error."""
+    """Turns one knowledge file's YAML into dataclasses, naming the file and entry on any error."""
 
-    def __init__(self, file: str, sources: Optional[Mapping[str, str]]) -> None:
-        self.file = file
+    def __init__(self, directory: Path, name: str, sources: Optional[Mapping[str, str]]) -> None:
+        self.file = str(directory / name)
+        self.data = read_yaml(directory, name)
         self.sources = sources
 
     def fail(self, entry: str, problem: str) -> KnowledgeError:
@@ -255,8 +260,8 @@ class _Reader:
             raise self.fail(entry, f"'{key}' must be a list of non-empty strings")
         return tuple(i.strip() for i in items)
 
-    def entries(self, data: Any, key: str) -> List[Mapping[str, Any]]:
-        items = data.get(key) if isinstance(data, Mapping) else None
+    def entries(self, key: str) -> List[Mapping[str, Any]]:
+        items = self.data.get(key) if isinstance(self.data, Mapping) else None
         if not isinstance(items, list) or not items:
             raise self.fail(key, f"top-level key '{key}' must be a non-empty list")
         for i, item in enumerate(items):
@@ -264,13 +269,16 @@ class _Reader:
                 raise self.fail(f"{key}[{i}]", "must be a mapping")
         return items
 
-    def entry_id(self, raw: Mapping[str, Any], key: str, index: int, seen: Dict[str, str]) -> str:
-        entry = f"{key}[{index}]"
-        value = self.text(raw, "id", entry)
-        if value in seen:
-            raise self.fail(f"{entry} (id={value})", "duplicate id")
-        seen[value] = entry
-        return value
+    def identified(self, key: str) -> Iterator[Tuple[str, str, Mapping[str, Any]]]:
+        """The entries of the list ``key``: each one's id (unique), its name in errors, its data."""
+        seen: Dict[str, str] = {}
+        for index, raw in enumerate(self.entries(key)):
+            entry = f"{key}[{index}]"
+            value = self.text(raw, "id", entry)
+            if value in seen:
+                raise self.fail(f"{entry} (id={value})", "duplicate id")
+            seen[value] = entry
+            yield value, f"{entry} (id={value})", raw
 
 
 def read_yaml(directory: Path, name: str) -> Any:
@@ -286,9 +294,9 @@ def read_yaml(directory: Path, name: str) -> Any:
 
 
 def _load_sources(directory: Path) -> Dict[str, str]:
-    reader = _Reader(str(directory / "sources.yml"), None)
+    reader = _Reader(directory, "sources.yml", None)
     sources: Dict[str, str] = {}
-    for i, raw in enumerate(reader.entries(read_yaml(directory, "sources.yml"), "sources")):
+    for i, raw in enumerate(reader.entries("sources")):
         file = reader.text(raw, "file", f"sources[{i}]")
         if file in sources:
             raise reader.fail(f"sources[{i}] (file={file})", "duplicate source")
@@ -297,12 +305,9 @@ def _load_sources(directory: Path) -> Dict[str, str]:
 
 
 def _load_traits(directory: Path, sources: Mapping[str, str]) -> Dict[str, Trait]:
-    reader = _Reader(str(directory / "traits.yml"), sources)
+    reader = _Reader(directory, "traits.yml", sources)
     traits: Dict[str, Trait] = {}
-    seen: Dict[str, str] = {}
-    for i, raw in enumerate(reader.entries(read_yaml(directory, "traits.yml"), "traits")):
-        trait_id = reader.entry_id(raw, "traits", i, seen)
-        entry = f"traits[{i}] (id={trait_id})"
+    for trait_id, entry, raw in reader.identified("traits"):
         trait_sources = reader.strings(raw, "sources", entry)
         if not trait_sources:
             raise reader.fail(entry, "missing 'sources'")
@@ -321,12 +326,9 @@ def _load_traits(directory: Path, sources: Mapping[str, str]) -> Dict[str, Trait
 
 
 def _load_offices(directory: Path, sources: Mapping[str, str]) -> Dict[str, Office]:
-    reader = _Reader(str(directory / "offices.yml"), sources)
+    reader = _Reader(directory, "offices.yml", sources)
     offices: Dict[str, Office] = {}
-    seen: Dict[str, str] = {}
-    for i, raw in enumerate(reader.entries(read_yaml(directory, "offices.yml"), "offices")):
-        office_id = reader.entry_id(raw, "offices", i, seen)
-        entry = f"offices[{i}] (id={office_id})"
+    for office_id, entry, raw in reader.identified("offices"):
         if office_id not in OFFICE_IDS:
             raise reader.fail(entry, f"unknown office id; expected one of {', '.join(OFFICE_IDS)}")
         lists = {
@@ -353,12 +355,9 @@ def _load_roles(
     offices: Mapping[str, Office],
     traits: Mapping[str, Trait],
 ) -> Dict[str, Role]:
-    reader = _Reader(str(directory / "roles.yml"), sources)
+    reader = _Reader(directory, "roles.yml", sources)
     roles: Dict[str, Role] = {}
-    seen: Dict[str, str] = {}
-    for i, raw in enumerate(reader.entries(read_yaml(directory, "roles.yml"), "roles")):
-        role_id = reader.entry_id(raw, "roles", i, seen)
-        entry = f"roles[{i}] (id={role_id})"
+    for role_id, entry, raw in reader.identified("roles"):
         office = reader.text(raw, "office", entry)
         if office not in offices:
             raise reader.fail(entry, f"unknown office '{office}'")
@@ -411,10 +410,9 @@ def _trait_weights(
 
 
 def _load_topics(directory: Path, sources: Mapping[str, str]) -> Dict[str, Any]:
-    reader = _Reader(str(directory / "topics.yml"), sources)
-    data = read_yaml(directory, "topics.yml")
+    reader = _Reader(directory, "topics.yml", sources)
     differences = []
-    for i, raw in enumerate(reader.entries(data, "differences")):
+    for i, raw in enumerate(reader.entries("differences")):
         entry = f"differences[{i}]"
         differences.append(
             Difference(
@@ -426,8 +424,8 @@ def _load_topics(directory: Path, sources: Mapping[str, str]) -> Dict[str, Any]:
         )
     return {
         "differences": tuple(differences),
-        "interdependence": reader.facts(data, "interdependence", "interdependence"),
-        "collaboration_tips": reader.facts(data, "collaboration_tips", "collaboration_tips"),
+        "interdependence": reader.facts(reader.data, "interdependence", "interdependence"),
+        "collaboration_tips": reader.facts(reader.data, "collaboration_tips", "collaboration_tips"),
     }
 
 
@@ -435,8 +433,8 @@ def _load_distinctions(
     directory: Path, sources: Mapping[str, str], roles: Mapping[str, Role]
 ) -> Tuple[Distinction, ...]:
     """Optional ``distinctions`` of topics.yml: two names of one role the articles tell apart."""
-    reader = _Reader(str(directory / "topics.yml"), sources)
-    data = read_yaml(directory, "topics.yml")
+    reader = _Reader(directory, "topics.yml", sources)
+    data = reader.data
     raw_entries = data.get("distinctions") if isinstance(data, Mapping) else None
     if raw_entries is None:
         return ()
@@ -472,10 +470,10 @@ def _load_distinctions(
 
 
 def _load_diagnosis(directory: Path) -> DiagnosisConfig:
-    reader = _Reader(str(directory / "diagnosis.yml"), None)
-    data = read_yaml(directory, "diagnosis.yml")
+    reader = _Reader(directory, "diagnosis.yml", None)
+    data = reader.data
     scale = []
-    for i, raw in enumerate(reader.entries(data, "scale")):
+    for i, raw in enumerate(reader.entries("scale")):
         entry = f"scale[{i}]"
         value = raw.get("value")
         if isinstance(value, bool) or not isinstance(value, int) or not -2 <= value <= 2:
@@ -553,9 +551,14 @@ def _check_aliases(directory: Path, offices: Mapping[str, Office], roles: Mappin
             owners[alias] = owner
 
 
+def knowledge_dir(directory: Optional[Path] = None) -> Path:
+    """The knowledge directory: ``directory`` if given, else ``KNOWLEDGE_DIR``, else data/knowledge/."""
+    return Path(directory or os.environ.get(KNOWLEDGE_DIR_ENV) or DEFAULT_KNOWLEDGE_DIR)
+
+
 def load_knowledge(directory: Optional[Path] = None) -> Knowledge:
     """Reads and validates all knowledge files; raises :class:`KnowledgeError` on any problem."""
-    directory = Path(directory or os.environ.get(KNOWLEDGE_DIR_ENV) or DEFAULT_KNOWLEDGE_DIR)
+    directory = knowledge_dir(directory)
     sources = _load_sources(directory)
     traits = _load_traits(directory, sources)
     offices = _load_offices(directory, sources)

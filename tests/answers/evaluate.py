@@ -80,7 +80,7 @@ def load_cases(path: Path) -> List[Case]:
     return cases
 
 
-def _sign(label: Optional[Label]) -> Label:
+def sign_of(label: Optional[Label]) -> Label:
     if label is None or label == UNCLEAR:
         return UNCLEAR
     assert isinstance(label, int)
@@ -98,6 +98,11 @@ def form_reader(kb: Knowledge, reader: StatementReader) -> Callable[[str, str], 
     return read
 
 
+def share(count: int, total: int) -> float:
+    """``count`` out of ``total`` as the figures give it: rounded to three places, 0 without cases."""
+    return round(count / total, 3) if total else 0.0
+
+
 @dataclass
 class Report:
     """Figures over a corpus."""
@@ -113,22 +118,17 @@ class Report:
     by_question: Dict[str, List[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0, 0]))
     errors: List[str] = field(default_factory=list)
 
-    def rate(self, count: int, total: Optional[int] = None) -> float:
-        """A share of the cases (or of ``total``)."""
-        base = self.total if total is None else total
-        return count / base if base else 0.0
-
     def figures(self) -> Dict[str, Any]:
         """The figures as a flat mapping, for tests and the benchmark."""
         return {
             "answers": self.total,
-            "sign_accuracy": round(self.rate(self.sign), 3),
-            "exact_accuracy": round(self.rate(self.exact), 3),
+            "sign_accuracy": share(self.sign, self.total),
+            "exact_accuracy": share(self.exact, self.total),
             "false_unclear": self.false_unclear,
             "missed_unclear": self.missed_unclear,
-            "hard_share": round(self.rate(self.hard), 3),
-            "also_sign_accuracy": round(self.rate(self.also_sign, self.also_total), 3),
-            "by_question": {q: {"answers": n, "sign": round(s / n, 3), "exact": round(e / n, 3)}
+            "hard_share": share(self.hard, self.total),
+            "also_sign_accuracy": share(self.also_sign, self.also_total),
+            "by_question": {q: {"answers": n, "sign": share(s, n), "exact": share(e, n)}
                             for q, (n, s, e) in sorted(self.by_question.items())},
         }
 
@@ -144,7 +144,7 @@ def evaluate(cases: Sequence[Case], read: Optional[Callable[[str, str], Optional
         report.total += 1
         counts = report.by_question[case.question]
         counts[0] += 1
-        same_sign = _sign(got) == _sign(case.value)
+        same_sign = sign_of(got) == sign_of(case.value)
         same = (got is None and case.value == UNCLEAR) or got == case.value
         report.sign += same_sign
         report.exact += same
@@ -162,7 +162,7 @@ def evaluate(cases: Sequence[Case], read: Optional[Callable[[str, str], Optional
             for trait, value in case.also.items():
                 report.also_total += 1
                 reading = statements.get(trait)
-                report.also_sign += reading is not None and _sign(reading.value) == _sign(value)
+                report.also_sign += reading is not None and sign_of(reading.value) == sign_of(value)
     return report
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
@@ -27,7 +28,7 @@ import yaml
 from actions.scoring import Result, score
 from actions.statements import StatementReader, default_reader
 from bot.knowledge.base import OFFICE_IDS, Knowledge, default_knowledge
-from tests.answers.evaluate import form_reader
+from tests.answers.evaluate import form_reader, share, sign_of
 
 PROFILES = Path(__file__).resolve().parent / "profiles.yml"
 
@@ -70,8 +71,8 @@ class Report:
     """Figures over the personas."""
 
     total: int = 0
-    likert: int = 0
-    words: int = 0
+    # Personas given their office, by the answers scored: "likert" or "words".
+    right: Counter[str] = field(default_factory=Counter)
     answers: int = 0
     answers_sign: int = 0
     unread: int = 0
@@ -81,15 +82,11 @@ class Report:
         """The figures as a flat mapping, for tests and the benchmark."""
         return {
             "profiles": self.total,
-            "office_accuracy_likert": round(self.likert / self.total, 3) if self.total else 0.0,
-            "office_accuracy_words": round(self.words / self.total, 3) if self.total else 0.0,
-            "answer_sign_accuracy": round(self.answers_sign / self.answers, 3) if self.answers else 0.0,
+            "office_accuracy_likert": share(self.right["likert"], self.total),
+            "office_accuracy_words": share(self.right["words"], self.total),
+            "answer_sign_accuracy": share(self.answers_sign, self.answers),
             "answers_unread": self.unread,
         }
-
-
-def _sign(value: int) -> int:
-    return (value > 0) - (value < 0)
 
 
 def evaluate(profiles: Sequence[Profile], kb: Optional[Knowledge] = None,
@@ -101,7 +98,6 @@ def evaluate(profiles: Sequence[Profile], kb: Optional[Knowledge] = None,
     for profile in profiles:
         report.total += 1
         likert = score(kb, profile.values)
-        report.likert += is_right(profile, likert)
         read_values: Dict[str, int] = {}
         for trait, text in profile.answers.items():
             value = read(text, trait)
@@ -109,11 +105,12 @@ def evaluate(profiles: Sequence[Profile], kb: Optional[Knowledge] = None,
             report.unread += value is None
             # An answer not read is asked again, then taken as neutral.
             read_values[trait] = 0 if value is None else value
-            report.answers_sign += _sign(read_values[trait]) == _sign(profile.values[trait]) and value is not None
+            report.answers_sign += sign_of(read_values[trait]) == sign_of(profile.values[trait]) and value is not None
         words = score(kb, read_values)
-        report.words += is_right(profile, words)
         for name, result in (("likert", likert), ("words", words)):
-            if not is_right(profile, result):
+            if is_right(profile, result):
+                report.right[name] += 1
+            else:
                 got = ",".join(result.close_offices) or result.offices[0][0]
                 report.errors.append(f"{name}\t{profile.id}\texpected {profile.office}\tgot {got}\t"
                                      + " ".join(f"{o}={v:.2f}" for o, v in result.offices))
