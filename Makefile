@@ -92,7 +92,7 @@ test-unit: $(VENV)/.installed ## pytest unit tests (knowledge, queries, actions,
 
 test-nlu: $(MODEL) ## Held-out NLU test set; fails below 0.90 intent accuracy
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/test_nlu.yml --out results/nlu --no-plot
-	$(PY) tests/check_nlu_report.py results/nlu --min-intent-accuracy 0.90
+	$(PY) -m bench.quality.nlu_report results/nlu --min-intent-accuracy 0.90
 
 test-stories: $(MODEL) ## Conversation tests (rasa test core --e2e --fail-on-prediction-errors)
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories --out results/stories --fail-on-prediction-errors --no-plot

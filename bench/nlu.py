@@ -139,7 +139,6 @@ def main() -> int:
     parser.add_argument("--nlu", default="data/nlu", help="folds: the training data")
     args = parser.parse_args()
     os.chdir(ROOT)
-    sys.path.insert(0, str(ROOT))
     summary: Any
     if args.command == "heldout":
         if not args.model:

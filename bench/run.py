@@ -30,14 +30,13 @@ from typing import Any, Dict, List, Optional, cast
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench import report, review
+from bench.quality.natural import evaluate as evaluate_natural
+from bench.quality.nlu_report import RESPONSIBLE as OURS_RESPONSIBLE
+from bench.quality.nlu_report import entity_scores
+from bot.scripts.servers import RasaServers
 
-from bench import report, review  # noqa: E402
-from tests.check_nlu_report import RESPONSIBLE as OURS_RESPONSIBLE  # noqa: E402
-from tests.check_nlu_report import entity_scores  # noqa: E402
-from tests.natural.evaluate import evaluate as evaluate_natural  # noqa: E402
-from tests.servers import RasaServers  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 RESULTS = ROOT / "bench" / "results"
 RASA = ROOT / ".venv" / "bin" / "rasa"
@@ -314,9 +313,9 @@ def retrieval_precision(k: int = 3) -> Dict[str, Any]:
 
 def diagnosis_understanding() -> Dict[str, Any]:
     """How the diagnosis reads own-words answers (held-out and dev sets) and scores the article personas."""
-    from tests.answers.evaluate import DEV, TEST, evaluate, load_cases
-    from tests.profiles.evaluate import evaluate as evaluate_profiles
-    from tests.profiles.evaluate import load_profiles
+    from bench.quality.answers import DEV, TEST, evaluate, load_cases
+    from bench.quality.profiles import evaluate as evaluate_profiles
+    from bench.quality.profiles import load_profiles
 
     held_out, dev = evaluate(load_cases(TEST)).figures(), evaluate(load_cases(DEV)).figures()
     held_out.pop("by_question")
@@ -326,8 +325,8 @@ def diagnosis_understanding() -> Dict[str, Any]:
 
 def personas(url: str) -> Dict[str, Any]:
     """The article personas take the whole diagnosis over REST, answering in their own words."""
-    from tests.profiles.converse import converse_all, summary
-    from tests.profiles.evaluate import load_profiles
+    from bench.quality.converse import converse_all, summary
+    from bench.quality.profiles import load_profiles
 
     return summary(converse_all(url, load_profiles()))
 

@@ -14,10 +14,10 @@ from typing import Dict, List
 import pytest
 
 from actions.scoring import has_evidence, score
+from bench.quality.answers import DEV, HARD_KINDS, TEST, UNCLEAR, Case, evaluate, load_cases
+from bench.quality.profiles import evaluate as evaluate_profiles
+from bench.quality.profiles import load_profiles
 from bot.knowledge.base import default_knowledge
-from tests.answers.evaluate import DEV, HARD_KINDS, TEST, UNCLEAR, Case, evaluate, load_cases
-from tests.profiles.evaluate import evaluate as evaluate_profiles
-from tests.profiles.evaluate import load_profiles
 from tests.test_natural_schema import _key
 
 # The held-out answers: the sign (yes / neutral / no / unclear) and the exact value.

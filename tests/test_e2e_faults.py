@@ -1,7 +1,7 @@
 """End to end, faults: the action server down or hanging, the Rasa server killed, malformed
 and over-long requests on every channel, the HTTP API behind a token.
 
-One pair of real servers (tests/servers.py) with the REST, web chat and Slack channels and
+One pair of real servers (bot/scripts/servers.py) with the REST, web chat and Slack channels and
 the Rasa HTTP API switched on with a token, so the tests can read what the tracker kept.
 """
 
@@ -24,7 +24,7 @@ import pytest
 import requests
 import yaml
 
-from tests.servers import ROOT, RasaServers, free_port, listening_addresses
+from bot.scripts.servers import ROOT, RasaServers, free_port, listening_addresses
 
 pytestmark = pytest.mark.e2e
 

@@ -12,8 +12,8 @@ from typing import Iterator
 
 import pytest
 
-from tests.natural.evaluate import Report, evaluate
-from tests.servers import ROOT, RasaServers
+from bench.quality.natural import Report, evaluate
+from bot.scripts.servers import ROOT, RasaServers
 
 pytestmark = pytest.mark.e2e
 

@@ -13,9 +13,9 @@ from typing import Iterator, List
 
 import pytest
 
-from tests.profiles.converse import Run, converse_all, summary
-from tests.profiles.evaluate import load_profiles
-from tests.servers import RasaServers
+from bench.quality.converse import Run, converse_all, summary
+from bench.quality.profiles import load_profiles
+from bot.scripts.servers import RasaServers
 
 pytestmark = pytest.mark.e2e
 

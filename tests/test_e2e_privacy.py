@@ -10,7 +10,7 @@ from typing import Iterator, List, Tuple
 import pytest
 import requests
 
-from tests.servers import RasaServers
+from bot.scripts.servers import RasaServers
 
 pytestmark = pytest.mark.e2e
 

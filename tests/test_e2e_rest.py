@@ -15,7 +15,7 @@ from typing import Dict, Iterator, List
 import pytest
 import requests
 
-from tests.servers import free_port, listening_addresses
+from bot.scripts.servers import free_port, listening_addresses
 
 pytestmark = pytest.mark.e2e
 

@@ -21,7 +21,7 @@ import pytest
 import requests
 
 from bot.review.analysis import hash_sender
-from tests.servers import ROOT
+from bot.scripts.servers import ROOT
 from tests.test_e2e_slack import FakeSlackApi, Servers, message_event, new_user_and_dm
 
 pytestmark = pytest.mark.e2e

@@ -12,7 +12,7 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 import requests
 
-from tests.servers import RasaServers, user_turns
+from bot.scripts.servers import RasaServers, user_turns
 
 pytestmark = pytest.mark.e2e
 

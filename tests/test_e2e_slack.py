@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlencode
 import pytest
 import requests
 
-from tests.servers import RasaServers
+from bot.scripts.servers import RasaServers
 
 pytestmark = pytest.mark.e2e
 

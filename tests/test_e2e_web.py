@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator, List, Tuple
 
 import pytest
 
-from tests.servers import RasaServers
+from bot.scripts.servers import RasaServers
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.natural.evaluate import EXPECT_KEYS, KINDS, Case, check_reply, is_honest, load_cases
+from bench.quality.natural import EXPECT_KEYS, KINDS, Case, check_reply, is_honest, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 NATURAL = ROOT / "tests" / "natural"

@@ -14,10 +14,10 @@ import yaml
 
 from bot.prod import preflight
 from bot.prod.nginx import TEMPLATE, render
+from bot.scripts.servers import free_port
 from bot.stores.lock_store import expire, issue, release
 from bot.web.build import BUNDLES, DIST_DIR, BundleChanged, adapt_bundle, build
 from bot.web.channel import load_assets
-from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = ROOT / "bot" / "prod" / "endpoints.yml"

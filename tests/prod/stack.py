@@ -20,7 +20,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import requests
 
-from tests.servers import MODEL, ROOT, answers, free_port
+from bot.scripts.servers import MODEL, ROOT, answers, free_port
 
 START_TIMEOUT_S = 600
 ARTIFACTS = ROOT / "tests" / "artifacts"

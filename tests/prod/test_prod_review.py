@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.scripts.servers import ROOT, free_port
 from tests.prod.stack import ProdStack, say
-from tests.servers import ROOT, free_port
 
 pytestmark = pytest.mark.prod
 

@@ -10,9 +10,9 @@ from typing import Dict, List
 import pytest
 import requests
 
+from bot.scripts.servers import user_turns
 from tests.prod.load import run_load
 from tests.prod.stack import ProdStack, say, wait_for
-from tests.servers import user_turns
 
 pytestmark = pytest.mark.prod
 

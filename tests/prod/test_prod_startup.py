@@ -6,8 +6,8 @@ import subprocess
 
 import pytest
 
+from bot.scripts.servers import answers, free_port
 from tests.prod.stack import ROOT, ProdStack
-from tests.servers import answers, free_port
 
 pytestmark = pytest.mark.prod
 

@@ -16,7 +16,7 @@ message the classifier took for ``diagnosis_answer``. Figures:
 
 Usage::
 
-    python -m tests.answers.evaluate tests/answers/dev.yml [--errors]
+    python -m bench.quality.answers tests/answers/dev.yml [--errors]
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from actions.scoring import TurnKind, read_turn
 from actions.statements import StatementReader, default_reader
 from bot.knowledge.base import Knowledge, default_knowledge
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[2] / "tests" / "answers"
 DEV = HERE / "dev.yml"
 TEST = HERE / "test.yml"
 UNCLEAR = "unclear"
@@ -81,6 +81,7 @@ def load_cases(path: Path) -> List[Case]:
 
 
 def sign_of(label: Optional[Label]) -> Label:
+    """Agree, disagree or unclear: the side of the scale a label is on, whatever its strength."""
     if label is None or label == UNCLEAR:
         return UNCLEAR
     assert isinstance(label, int)

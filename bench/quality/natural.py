@@ -16,7 +16,7 @@ Matching is on NFKC-normalised text, so full-width and half-width forms count as
 
 Usage::
 
-    python -m tests.natural.evaluate --url http://127.0.0.1:5005 --cases tests/natural/test.yml \
+    python -m bench.quality.natural --url http://127.0.0.1:5005 --cases tests/natural/test.yml \
         [--show-failures] [--json OUT]
 """
 

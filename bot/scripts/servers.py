@@ -1,4 +1,8 @@
-"""The real servers for end-to-end tests: action server and Rasa server on free loopback ports."""
+"""The bot's real servers, started from Python on free loopback ports: for the tests and ``make bench``.
+
+The action server and the Rasa server run as ``bot/scripts/run.sh`` runs them (Sanic workers,
+the file lock store, a SQLite tracker store in a directory of the caller's).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 MODEL = ROOT / "models" / "office-guide.tar.gz"
 START_TIMEOUT_S = 180
@@ -76,10 +80,12 @@ class RasaServers:
 
     @property
     def url(self) -> str:
+        """The Rasa server's base URL."""
         return f"http://127.0.0.1:{self.port}"
 
     @property
     def action_url(self) -> str:
+        """The action server's base URL."""
         return f"http://127.0.0.1:{self.action_port}"
 
     def start(self) -> None:
@@ -90,7 +96,8 @@ class RasaServers:
     def start_actions(self, wait: bool = True) -> None:
         """Starts the action server (on loopback, as bot/scripts/run.sh does)."""
         self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                                "--port", str(self.action_port)], {"SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75"})
+                                "--port", str(self.action_port)],
+                    {"SANIC_HOST": "127.0.0.1", "SANIC_KEEP_ALIVE_TIMEOUT": "75"})
         if wait:
             self._wait_until(lambda: answers(f"{self.action_url}/health"))
 
@@ -129,6 +136,7 @@ class RasaServers:
         process.wait(timeout=60)
 
     def stop(self) -> None:
+        """Stops both servers as Ctrl-C does; kills what has not ended after a minute."""
         for process in self.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGINT)

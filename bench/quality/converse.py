@@ -9,7 +9,7 @@ times a question was asked again, and whether the result quotes the persona's wo
 
 Usage::
 
-    python -m tests.profiles.converse --url http://127.0.0.1:5005 [--show]
+    python -m bench.quality.converse --url http://127.0.0.1:5005 [--show]
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import requests
 import yaml
 
+from bench.quality.profiles import Profile, load_profiles
 from bot.knowledge.base import default_knowledge
-from tests.profiles.evaluate import Profile, load_profiles
 
 QUESTION = re.compile(r"質問(\d+)/(\d+)")
 CONFIRM = re.compile(r"「([^」]+)」としてよろしいですか")

@@ -11,7 +11,7 @@ own-words answers as the form does first (reader and scoring together).
 
 Usage::
 
-    python -m tests.profiles.evaluate [--errors]
+    python -m bench.quality.profiles [--errors]
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ import yaml
 
 from actions.scoring import Result, score
 from actions.statements import StatementReader, default_reader
+from bench.quality.answers import form_reader, share, sign_of
 from bot.knowledge.base import OFFICE_IDS, Knowledge, default_knowledge
-from tests.answers.evaluate import form_reader, share, sign_of
 
-PROFILES = Path(__file__).resolve().parent / "profiles.yml"
+PROFILES = Path(__file__).resolve().parents[2] / "tests" / "profiles" / "profiles.yml"
 
 
 @dataclass(frozen=True)
