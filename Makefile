@@ -18,7 +18,8 @@ PYTHON ?= $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1
 WEB := bot/web
 WEB_INSTALLED := $(WEB)/node_modules/.package-lock.json
 
-TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml data/*.yml data/nlu/*.yml)
+# The NLU components' code and the text handling they share shape the trained model too.
+TRAINING_INPUTS := config.yml $(wildcard bot/domain/*.yml data/*.yml data/nlu/*.yml bot/components/*.py bot/knowledge/*.py)
 
 .PHONY: help install web browser-check prod-deps train run run-prod shell test lint typecheck validate test-unit test-nlu test-stories test-e2e test-prod check-knowledge bench purge review audit clean
 
@@ -60,13 +61,13 @@ prod-deps: ## Install PostgreSQL, Redis and nginx for the production profile's t
 
 # One progress line while training; Rasa's and TensorFlow's output goes to var/train.log.
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
-	@bot/scripts/train.sh
+	@VENV=$(VENV) bot/scripts/train.sh
 	@touch $@
 
 train: $(MODEL) ## Train the model if the data, domain or config changed
 
 check-knowledge: $(VENV)/.installed ## Validate data/knowledge/ (the action server refuses to start otherwise)
-	$(PY) -m actions.check
+	@$(PY) -m actions.check
 
 run: $(MODEL) $(WEB_INSTALLED) check-knowledge ## Start the action server and the Rasa server (REST on PORT, default 5005)
 	@PORT=$(PORT) ACTION_PORT=$(ACTION_PORT) bot/scripts/run.sh

@@ -1,4 +1,4 @@
-# Sourced by run.sh and run-prod.sh.
+# Sourced by run.sh, run-prod.sh, shell.sh and train.sh.
 
 # Every process the script starts goes into `pids`; `trap stop INT TERM EXIT` stops them all.
 pids=()
@@ -16,6 +16,33 @@ stop() {
   done
   for pid in $(children); do kill -KILL "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+}
+
+# Logs: by default each server writes to its file under var/ and the console shows only the
+# scripts' own progress and ready lines; LOG_LEVEL=debug (which Rasa reads too) shows everything
+# on the console as well, every warning included.
+debug_logs() { [[ "${LOG_LEVEL:-}" == [Dd][Ee][Bb][Uu][Gg] ]]; }
+
+# rasa_command sets RASA to Rasa's command line: by default through bot/scripts/quiet.py, which
+# ignores the deprecation warnings Rasa's libraries raise (by module and category, so the
+# project's own warnings still show); with LOG_LEVEL=debug, rasa itself.
+rasa_command() {
+  # Rasa reads LOG_LEVEL too, but only in capitals (`debug` stops it with "Unknown level").
+  if [[ -n "${LOG_LEVEL:-}" ]]; then export LOG_LEVEL="${LOG_LEVEL^^}"; fi
+  if debug_logs; then RASA=("${VENV:-.venv}/bin/rasa"); else RASA=("${VENV:-.venv}/bin/python" -m bot.scripts.quiet); fi
+}
+
+# start_logged LOG COMMAND... starts COMMAND in the background, its output to LOG (and to the
+# console too with LOG_LEVEL=debug), and adds it to `pids`. LOG is replaced at each start.
+start_logged() {
+  local log=$1
+  shift
+  if debug_logs; then
+    "$@" > >(tee "$log") 2>&1 &
+  else
+    "$@" >"$log" 2>&1 &
+  fi
+  pids+=($!)
 }
 
 # The processes started by the servers in `pids` (Sanic's workers), still running.

@@ -36,28 +36,54 @@ if [[ -n "${RASA_API_TOKEN:-}" ]]; then
 fi
 
 started=$(date +%s%N)
+# The servers' output goes to these files (and with LOG_LEVEL=debug to the console too).
+rasa_log="var/rasa-${PORT}.log" actions_log="var/actions-${ACTION_PORT}.log"
+rasa_command
 # rasa_sdk binds 0.0.0.0 unless SANIC_HOST says otherwise: the action server is for Rasa only.
 # Sanic closes a connection idle for 5 s, even one Rasa is about to use: under load that failed
 # actions ("Cannot write to closing transport"); Rasa keeps its connections open longer.
-SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT=${SANIC_KEEP_ALIVE_TIMEOUT:-75} "$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" &
-pids+=($!)
-"$VENV/bin/rasa" run --model "$MODEL" --interface "$HOST" --port "$PORT" \
-  --endpoints bot/endpoints.yml --credentials "$CREDENTIALS" "${api[@]}" &
-pids+=($!)
+start_logged "$actions_log" env SANIC_HOST=127.0.0.1 SANIC_KEEP_ALIVE_TIMEOUT="${SANIC_KEEP_ALIVE_TIMEOUT:-75}" \
+  "${RASA[@]}" run actions --actions actions --port "$ACTION_PORT"
+start_logged "$rasa_log" "${RASA[@]}" run --model "$MODEL" --interface "$HOST" --port "$PORT" \
+  --endpoints bot/endpoints.yml --credentials "$CREDENTIALS" "${api[@]}"
 
+# One progress line while the model loads: rewritten in place on a terminal, else written once.
+progress() {
+  if [[ -t 1 ]]; then
+    printf '\rLoading the model and starting the servers... %d s ' $(( ($(date +%s%N) - started) / 1000000000 ))
+  elif [[ ${1:-} == first ]]; then
+    printf 'Loading the model and starting the servers...\n'
+  fi
+}
+debug_logs || progress first
 # Announce readiness once the Rasa server answers (it loads the model before listening).
-for _ in $(seq 1 600); do
+ready=false
+for i in $(seq 1 600); do
   if curl -sf "http://${HOST}:${PORT}/" >/dev/null 2>&1; then
+    ready=true
     elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+    [[ -t 1 ]] && ! debug_logs && printf '\r\033[K'
     printf '\nBot ready after %d.%01d s. REST channel: POST http://%s:%s/webhooks/rest/webhook\n' \
       $((elapsed_ms / 1000)) $((elapsed_ms % 1000 / 100)) "$HOST" "$PORT"
     printf 'Web chat: open http://%s:%s/ in a browser\n' "$HOST" "$PORT"
+    printf 'Logs: %s and %s (LOG_LEVEL=debug shows them here too)\n' "$rasa_log" "$actions_log"
     printf 'Try: curl -s -XPOST http://%s:%s/webhooks/rest/webhook -d '\''{"sender":"me","message":"経理って何？"}'\''\n\n' "$HOST" "$PORT"
     break
   fi
   kill -0 "${pids[1]}" 2>/dev/null || break
+  (( i % 5 == 0 )) && ! debug_logs && progress
   sleep 0.2
 done
+if ! $ready; then
+  printf '\nThe Rasa server did not start. The end of %s:\n' "$rasa_log" >&2
+  tail -n 20 "$rasa_log" >&2 || true
+fi
+# From then on the console shows the servers' errors as they happen (the logs hold the rest);
+# tail ends with this script, and `disown` keeps stop() from waiting for it.
+if $ready && ! debug_logs; then
+  tail -n0 -q -F --pid=$$ "$rasa_log" "$actions_log" 2>/dev/null | grep --line-buffered -E ' (ERROR|CRITICAL) ' >&2 &
+  disown
+fi
 
 # Stop everything as soon as either server exits.
 wait -n "${pids[@]}" || true
