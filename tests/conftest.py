@@ -204,6 +204,14 @@ def kb() -> Knowledge:
     return default_knowledge()
 
 
+@pytest.fixture
+def small_kb(knowledge_dir: Path) -> Knowledge:
+    """The small knowledge base of ``knowledge_data``, for tests that need data of a given shape."""
+    from bot.knowledge.base import load_knowledge
+
+    return load_knowledge(knowledge_dir)
+
+
 @pytest.fixture(scope="session")
 def reader() -> StatementReader:
     """The statement reader over the shipped lexicon, made once."""

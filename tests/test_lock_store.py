@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import List
 
 import pytest
-from rasa.core.lock_store import LockError
+from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.stores.lock_store import FileLockStore
@@ -81,7 +81,8 @@ def test_two_workers_on_one_conversation_handle_its_messages_one_at_a_time(store
     assert not list(store.directory.glob("*.json*"))
 
 
-def test_the_lock_is_kept_while_a_ticket_waits_and_removed_after_the_last(store: FileLockStore) -> None:
+def assert_the_lock_is_kept_while_a_ticket_waits(store: LockStore) -> None:
+    """The check both atomic stores pass (the Redis one in tests/prod/): release keeps a waiting ticket."""
     conversation = uuid.uuid4().hex
     first, second = store.issue_ticket(conversation), store.issue_ticket(conversation)
 
@@ -91,6 +92,10 @@ def test_the_lock_is_kept_while_a_ticket_waits_and_removed_after_the_last(store:
 
     store.cleanup(conversation, second)
     assert store.get_lock(conversation) is None
+
+
+def test_the_lock_is_kept_while_a_ticket_waits_and_removed_after_the_last(store: FileLockStore) -> None:
+    assert_the_lock_is_kept_while_a_ticket_waits(store)
 
 
 def test_a_ticket_that_outlived_its_lifetime_no_longer_blocks(store: FileLockStore) -> None:

@@ -111,13 +111,6 @@ def test_a_small_knowledge_base_is_indexed_from_its_own_files(small_kb: Knowledg
     assert {p.source for p in index.passages} <= set(small_kb.sources)
 
 
-@pytest.fixture
-def small_kb(knowledge_dir: Any) -> Knowledge:
-    from bot.knowledge.base import load_knowledge
-
-    return load_knowledge(knowledge_dir)
-
-
 # --------------------------------------------------------------------------- the asked subject
 
 

@@ -22,11 +22,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import requests
 import yaml
 
 from bench.quality.profiles import Profile, load_profiles
 from bot.knowledge.base import default_knowledge
+from bot.scripts.servers import say
 
 QUESTION = re.compile(r"質問(\d+)/(\d+)")
 CONFIRM = re.compile(r"「([^」]+)」としてよろしいですか")
@@ -56,12 +56,6 @@ class Run:
         return max(self.asked_again.values(), default=0)
 
 
-def _say(url: str, sender: str, text: str) -> str:
-    response = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
-    response.raise_for_status()
-    return "\n".join(m.get("text", "") for m in response.json())
-
-
 def _offices_named(reply: str) -> Tuple[str, ...]:
     kb = default_knowledge()
     first = reply.split("\n", 1)[0]
@@ -75,7 +69,7 @@ def converse(url: str, profile: Profile) -> Run:
     titles = {answer.title: answer.value for answer in kb.diagnosis.scale}
     run = Run(profile.id, (profile.office, *profile.also_ok))
     sender = f"persona-{profile.id}-{uuid.uuid4().hex[:8]}"
-    reply = _say(url, sender, "自分に合う仕事を診断してほしいです")
+    reply = say(url, sender, "自分に合う仕事を診断してほしいです")
     answered: Dict[int, int] = {}
     for _ in range(MAX_TURNS):
         run.transcript.append(reply)
@@ -99,7 +93,7 @@ def converse(url: str, profile: Profile) -> Run:
         else:
             text = profile.answers[trait]
         run.transcript.append(f"> {text}")
-        reply = _say(url, sender, text)
+        reply = say(url, sender, text)
     return run
 
 

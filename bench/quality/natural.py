@@ -37,6 +37,8 @@ from typing import Any
 import requests
 import yaml
 
+from bot.scripts.servers import rest_texts
+
 KINDS: tuple[str, ...] = (
     "preference",
     "concept",
@@ -49,7 +51,6 @@ KINDS: tuple[str, ...] = (
 )
 EXPECT_KEYS: frozenset[str] = frozenset({"all", "any", "none", "honest", "sources"})
 MAX_CONCURRENCY = 4
-REST_PATH = "/webhooks/rest/webhook"
 
 # An honest reply names the articles and says they do not cover the question.
 HONEST_PHRASES: tuple[str, ...] = (
@@ -195,22 +196,14 @@ def check_reply(expect: dict[str, Any], reply: str) -> list[str]:
     return failed
 
 
-def reply_text(messages: Sequence[Any]) -> str:
-    """Join the texts of the bot's bubbles (a REST reply is a list of {"text": ...})."""
-    return "\n".join(str(message["text"]) for message in messages if isinstance(message, dict) and message.get("text"))
-
-
 def run_case(url: str, case: Case, timeout: float = 60.0) -> tuple[str, str | None]:
     """Send the case's turns as a new conversation; return the last reply and an error, if any."""
-    endpoint = url.rstrip("/") + REST_PATH
     sender = f"natural-{case.id}-{uuid.uuid4().hex}"
     reply = ""
     with requests.Session() as session:
         for turn in case.turns:
             try:
-                response = session.post(endpoint, json={"sender": sender, "message": turn}, timeout=timeout)
-                response.raise_for_status()
-                reply = reply_text(response.json())
+                reply = "\n".join(text for text in rest_texts(url, sender, turn, timeout, session) if text)
             except (requests.RequestException, ValueError) as error:
                 return reply, f"request failed on {turn!r}: {error}"
     return reply, None

@@ -50,6 +50,29 @@ def answers(url: str) -> bool:
         return False
 
 
+REST_WEBHOOK = "/webhooks/rest/webhook"
+
+
+def rest_texts(url: str, sender: str, message: object, timeout: float = 60,
+               session: Optional[requests.Session] = None) -> List[str]:
+    """Sends one message to the REST channel at ``url``; the texts of the bot's replies.
+
+    Raises:
+        requests.HTTPError: when the server does not answer 200.
+
+    """
+    response = (session or requests).post(f"{url.rstrip('/')}{REST_WEBHOOK}",
+                                          json={"sender": sender, "message": message}, timeout=timeout)
+    response.raise_for_status()
+    return [reply.get("text", "") for reply in response.json()]
+
+
+def say(url: str, sender: str, message: object, timeout: float = 60,
+        session: Optional[requests.Session] = None) -> str:
+    """The bot's answer to one REST message, its replies joined by newlines."""
+    return "\n".join(rest_texts(url, sender, message, timeout, session))
+
+
 class RasaServers:
     """`rasa run actions` and `rasa run` with the given channels, each in its own process group.
 
@@ -82,6 +105,14 @@ class RasaServers:
     def url(self) -> str:
         """The Rasa server's base URL."""
         return f"http://127.0.0.1:{self.port}"
+
+    def say(self, sender: str, message: object, timeout: float = 60) -> str:
+        """The bot's answer to one message over REST (``rest_texts`` for the separate replies)."""
+        return say(self.url, sender, message, timeout)
+
+    def texts(self, sender: str, message: object, timeout: float = 60) -> List[str]:
+        """The texts of the bot's replies to one message over REST."""
+        return rest_texts(self.url, sender, message, timeout)
 
     @property
     def action_url(self) -> str:

@@ -20,7 +20,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import requests
 
-from bot.scripts.servers import MODEL, ROOT, answers, free_port
+from bot.scripts.servers import MODEL, ROOT, answers, free_port, rest_texts
 
 START_TIMEOUT_S = 600
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -242,11 +242,8 @@ class ProdStack:
 
 
 def say(url: str, sender: str, message: str, session: Optional[requests.Session] = None) -> List[str]:
-    """Sends one message over REST and returns the bot's texts; fails on an HTTP error."""
-    response = (session or requests).post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                                          timeout=120)
-    assert response.status_code == 200, f"{response.status_code}: {response.text[:300]}"
-    return [m.get("text", "") for m in response.json()]
+    """The bot's texts for one message over REST, with the longer wait a loaded stack may need."""
+    return rest_texts(url, sender, message, timeout=120, session=session)
 
 
 def started_stack(directory: Path) -> Iterator[ProdStack]:

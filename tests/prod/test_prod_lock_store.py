@@ -11,6 +11,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.stores.redis_lock_store import AtomicRedisLockStore
 from tests.prod.stack import REDIS_PASSWORD, ProdStack
+from tests.test_lock_store import assert_the_lock_is_kept_while_a_ticket_waits
 
 pytestmark = pytest.mark.prod
 
@@ -40,15 +41,7 @@ def test_tickets_requested_at_the_same_moment_are_all_different(store: AtomicRed
 
 
 def test_the_lock_is_kept_while_a_ticket_waits_and_removed_after_the_last(store: AtomicRedisLockStore) -> None:
-    conversation = uuid.uuid4().hex
-    first, second = store.issue_ticket(conversation), store.issue_ticket(conversation)
-
-    store.cleanup(conversation, first)
-    waiting = store.get_lock(conversation)
-    assert waiting is not None and waiting.now_serving == second
-
-    store.cleanup(conversation, second)
-    assert store.get_lock(conversation) is None
+    assert_the_lock_is_kept_while_a_ticket_waits(store)
 
 
 def test_a_key_claimed_by_several_clients_at_once_goes_to_exactly_one(store: AtomicRedisLockStore) -> None:

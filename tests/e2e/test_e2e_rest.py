@@ -15,12 +15,10 @@ from typing import Dict, Iterator, List
 import pytest
 import requests
 
-from bot.scripts.servers import free_port, listening_addresses
+from bot.scripts.servers import MODEL, ROOT, free_port, listening_addresses, rest_texts
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "office-guide.tar.gz"
 START_TIMEOUT_S = 180
 
 
@@ -74,11 +72,8 @@ class Bot:
         return self.process.wait(timeout=60)
 
     def say(self, sender: str, message: object) -> List[str]:
-        response = requests.post(
-            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60
-        )
-        assert response.status_code == 200, response.text
-        return [m.get("text", "") for m in response.json()]
+        """The texts of the bot's replies to one message over REST."""
+        return rest_texts(self.url, sender, message)
 
 
 def port_is_closed(port: int) -> bool:

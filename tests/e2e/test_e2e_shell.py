@@ -15,11 +15,11 @@ import pexpect
 import pytest
 import yaml
 
+from bot.scripts.servers import ROOT
 from bot.shell import BOT_MARK, GOODBYE, PROMPT
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parent.parent
 SHELL_SH = ROOT / "bot" / "scripts" / "shell.sh"  # what `make shell` runs once the model is trained
 # prompt_toolkit draws the prompt's trailing space as a cursor move, not as a character.
 PROMPT_SHOWN = PROMPT.rstrip()

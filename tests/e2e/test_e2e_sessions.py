@@ -3,36 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import uuid
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, List, Tuple
 
 import pytest
-import requests
 
 from bot.scripts.servers import RasaServers, user_turns
 
 pytestmark = pytest.mark.e2e
 
 MAX_SESSION_TURNS = 15  # bot/endpoints.yml
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServers]:
-    # Two Sanic workers, as `make run` has on two cores: every request below opens a connection of
-    # its own, so a conversation's messages go to either worker.
-    bot = RasaServers(tmp_path_factory.mktemp("sessions"), "rest:\n", env=dict(os.environ, SANIC_WORKERS="2"))
-    bot.start()
-    yield bot
-    bot.stop()
-
-
-def say(servers: RasaServers, sender: str, text: str) -> str:
-    reply = requests.post(f"{servers.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
-    reply.raise_for_status()
-    return "\n".join(m.get("text", "") for m in reply.json())
 
 
 def sessions_started(servers: RasaServers, sender: str) -> List[int]:
@@ -44,22 +26,22 @@ def sessions_started(servers: RasaServers, sender: str) -> List[int]:
 def test_topic_survives_a_new_session(servers: RasaServers) -> None:
     sender = f"long-{uuid.uuid4().hex}"
     for _ in range(MAX_SESSION_TURNS - 1):
-        assert say(servers, sender, "ありがとう")
-    assert "経理" in say(servers, sender, "経理について教えて")
+        assert servers.say(sender, "ありがとう")
+    assert "経理" in servers.say(sender, "経理について教えて")
     assert len(sessions_started(servers, sender)) == 2
     # The follow-up has no role in it: it must still be about 経理.
-    assert "経理" in say(servers, sender, "デメリットは？")
+    assert "経理" in servers.say(sender, "デメリットは？")
 
 
 def test_offered_diagnosis_is_still_understood_at_the_session_limit(servers: RasaServers) -> None:
     sender = f"offer-{uuid.uuid4().hex}"
     for _ in range(MAX_SESSION_TURNS - 1):
-        say(servers, sender, "ありがとう")
-    offer = say(servers, sender, "経理に向いている人は？")
+        servers.say(sender, "ありがとう")
+    offer = servers.say(sender, "経理に向いている人は？")
     assert "診断してみますか" in offer
     # The 15th turn ended in a question: no new session until it is answered.
     assert len(sessions_started(servers, sender)) == 1
-    assert "質問1/9" in say(servers, sender, "はい")
+    assert "質問1/9" in servers.say(sender, "はい")
 
 
 def stored_turns(servers: RasaServers, sender: str) -> List[Tuple[str, List[str]]]:
@@ -81,7 +63,7 @@ def test_messages_of_one_conversation_sent_at_once_to_two_workers_run_one_after_
 
         def send(message: str, barrier: threading.Barrier = barrier) -> None:
             barrier.wait()
-            replies[message] = say(servers, sender, message)
+            replies[message] = servers.say(sender, message)
 
         threads = [threading.Thread(target=send, args=(message,)) for message in pair]
         for thread in threads:

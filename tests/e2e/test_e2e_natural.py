@@ -7,9 +7,6 @@ of the answer. The set is never used for training (tests/test_natural_schema.py 
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Iterator
-
 import pytest
 
 from bench.quality.natural import Report, evaluate
@@ -25,13 +22,8 @@ MIN_PER_KIND = 0.70
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Report]:
-    servers = RasaServers(Path(tmp_path_factory.mktemp("natural")), "rest:\n")
-    servers.start()
-    try:
-        yield evaluate(servers.url, CASES)
-    finally:
-        servers.stop()
+def report(servers: RasaServers) -> Report:
+    return evaluate(servers.url, CASES)
 
 
 def _failures(report: Report, kind: str = "") -> str:

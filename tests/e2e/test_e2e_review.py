@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import Any, Iterator, List
 
 import pytest
-import requests
 
 from bot.review.analysis import hash_sender
 from bot.scripts.servers import ROOT
-from tests.test_e2e_slack import FakeSlackApi, Servers, message_event, new_user_and_dm
+from tests.e2e.conftest import FakeSlackApi, Servers, message_event, new_user_and_dm, started
 
 pytestmark = pytest.mark.e2e
 
@@ -37,28 +36,9 @@ def answer_button(answer_id: str = "agree") -> str:
 
 
 @pytest.fixture(scope="module")
-def fake_slack() -> Iterator[FakeSlackApi]:
-    api = FakeSlackApi()
-    api.start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
-def bot(fake_slack: FakeSlackApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    running = Servers(tmp_path_factory.mktemp("e2e-review"), fake_slack.url)
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-
-
-def say(bot: Servers, sender: str, message: str) -> str:
-    response = requests.post(f"{bot.url}/webhooks/rest/webhook", json={"sender": sender, "message": message},
-                             timeout=60)
-    assert response.status_code == 200, response.text
-    return "\n".join(m.get("text", "") for m in response.json())
+def bot(slack_api: FakeSlackApi, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    # A store of its own: the report counts every conversation in it.
+    yield from started(Servers(tmp_path_factory.mktemp("e2e-review"), slack_api.url))
 
 
 def stored_senders(bot: Servers) -> List[str]:
@@ -67,35 +47,35 @@ def stored_senders(bot: Servers) -> List[str]:
 
 
 @pytest.fixture(scope="module")
-def conversations(bot: Servers, fake_slack: FakeSlackApi) -> dict:
+def conversations(bot: Servers, slack_api: FakeSlackApi) -> dict:
     """Five conversations, the last one forgotten; returns their sender ids."""
     senders = {name: f"review-{name}-{uuid.uuid4().hex[:8]}" for name in ("question", "finished", "abandoned",
                                                                         "forgotten")}
-    assert "経理はバックオフィス" in say(bot, senders["question"], "経理って何？")
-    honest = say(bot, senders["question"], UNANSWERABLE)
+    assert "経理はバックオフィス" in bot.say(senders["question"], "経理って何？")
+    honest = bot.say(senders["question"], UNANSWERABLE)
     assert "書かれていません" in honest, honest
 
-    assert "質問1/9" in say(bot, senders["finished"], "診断したい")
+    assert "質問1/9" in bot.say(senders["finished"], "診断したい")
     replies = ""
     for _ in range(9):
-        replies = say(bot, senders["finished"], answer_button())
+        replies = bot.say(senders["finished"], answer_button())
     assert "診断結果です" in replies
-    assert say(bot, senders["finished"], "なぜ？")
+    assert bot.say(senders["finished"], "なぜ？")
 
-    assert "質問1/9" in say(bot, senders["abandoned"], "診断したい")
-    assert "質問2/9" in say(bot, senders["abandoned"], answer_button())
-    assert "質問3/9" in say(bot, senders["abandoned"], answer_button("disagree"))
+    assert "質問1/9" in bot.say(senders["abandoned"], "診断したい")
+    assert "質問2/9" in bot.say(senders["abandoned"], answer_button())
+    assert "質問3/9" in bot.say(senders["abandoned"], answer_button("disagree"))
     # An answer the bot cannot read: question 3 comes again, and the user leaves.
-    assert "読み取れませんでした" in say(bot, senders["abandoned"], "うーん")
+    assert "読み取れませんでした" in bot.say(senders["abandoned"], "うーん")
 
-    say(bot, senders["forgotten"], FORGOTTEN_TEXT)
-    assert "会話の記録をすべて削除しますか" in say(bot, senders["forgotten"], "会話の記録を消して")
-    assert "会話の記録を削除しました" in say(bot, senders["forgotten"], "はい")
+    bot.say(senders["forgotten"], FORGOTTEN_TEXT)
+    assert "会話の記録をすべて削除しますか" in bot.say(senders["forgotten"], "会話の記録を消して")
+    assert "会話の記録を削除しました" in bot.say(senders["forgotten"], "はい")
     assert senders["forgotten"] not in stored_senders(bot)  # bot/tracker_store.py really deletes
 
     user, dm = new_user_and_dm()
     assert bot.post_event(message_event("人事について教えて", user, dm)).status_code == 200
-    fake_slack.wait_for_text(dm, "人事・労務はバックオフィスに属する職種です")
+    slack_api.wait_for_text(dm, "人事・労務はバックオフィスに属する職種です")
     senders["slack"] = user
     return senders
 

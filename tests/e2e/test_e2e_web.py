@@ -12,12 +12,11 @@ import json
 import re
 import shutil
 import time
-from pathlib import Path
 from typing import Any, Callable, Iterator, List, Tuple
 
 import pytest
 
-from bot.scripts.servers import RasaServers
+from bot.scripts.servers import ROOT, RasaServers
 
 pytestmark = pytest.mark.e2e
 
@@ -28,8 +27,6 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-WIDGET_BUNDLE = ROOT / "bot" / "web" / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 SCREENSHOT = ROOT / "tests" / "artifacts" / "web.png"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -39,24 +36,11 @@ CHROMIUM_FLAGS = [
 ]
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
 REPLY_TIMEOUT_S = 30
-# The channels `make run` serves (REST and the web chat over WebSocket, for its Sanic workers).
-CREDENTIALS = (ROOT / "bot" / "credentials.yml").read_text(encoding="utf-8")
 
 MESSAGES_JS = """
 return Array.from(document.querySelectorAll('.rw-messages-container .rw-message')).map(
   m => [m.querySelector('.rw-client') ? 'user' : 'bot', m.innerText]);
 """
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServers]:
-    assert WIDGET_BUNDLE.exists(), f"{WIDGET_BUNDLE} is missing: run `make web`"
-    running = RasaServers(tmp_path_factory.mktemp("e2e-web"), CREDENTIALS, ready_path="/webhooks/webchat/")
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ again, and the result must quote what the persona said.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Iterator, List
+from typing import List
 
 import pytest
 
@@ -23,13 +22,8 @@ MIN_OFFICE_ACCURACY = 0.90
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[List[Run]]:
-    servers = RasaServers(Path(tmp_path_factory.mktemp("personas")), "rest:\n")
-    servers.start()
-    try:
-        yield converse_all(servers.url, load_profiles())
-    finally:
-        servers.stop()
+def runs(servers: RasaServers) -> List[Run]:
+    return converse_all(servers.url, load_profiles())
 
 
 def test_personas_reach_their_office(runs: List[Run]) -> None:

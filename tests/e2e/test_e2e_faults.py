@@ -47,6 +47,7 @@ bot.channels.slack.ConfigurableSlackInput:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServers]:
+    """Servers of this module's own, in place of the shared ones: these tests stop and kill them."""
     env = {k: v for k, v in os.environ.items() if k.lower() not in {"http_proxy", "https_proxy"}}
     env.update(SLACK_SIGNING_SECRET=SLACK_SECRET, SLACK_API_URL=f"http://127.0.0.1:{free_port()}/api/")
     running = RasaServers(tmp_path_factory.mktemp("e2e-faults"), CREDENTIALS, env=env,
@@ -54,13 +55,6 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RasaServers]:
     running.start()
     yield running
     running.stop()
-
-
-def say(servers: RasaServers, sender: str, message: str) -> str:
-    response = requests.post(f"{servers.url}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": message}, timeout=60)
-    assert response.status_code == 200, response.text
-    return "\n".join(m.get("text", "") for m in response.json())
 
 
 def user_texts(servers: RasaServers, sender: str) -> List[Dict[str, Any]]:
@@ -79,34 +73,34 @@ def answer(answer_id: str) -> str:
 
 def test_action_server_down_gets_an_apology_and_the_diagnosis_continues(servers: RasaServers) -> None:
     sender = str(uuid.uuid4())
-    assert "質問1/9" in say(servers, sender, "診断したい")
-    assert "質問2/9" in say(servers, sender, answer("agree"))
+    assert "質問1/9" in servers.say(sender, "診断したい")
+    assert "質問2/9" in servers.say(sender, answer("agree"))
 
     servers.kill("actions", signal.SIGTERM)
-    assert APOLOGY in say(servers, sender, "はい")
-    assert APOLOGY in say(servers, sender, "経理って何？")
+    assert APOLOGY in servers.say(sender, "はい")
+    assert APOLOGY in servers.say(sender, "経理って何？")
 
     servers.start_actions()
     # The form stayed on question 2: the same answer now moves on.
-    assert "質問3/9" in say(servers, sender, "はい")
-    step_out = say(servers, sender, "経理って何？")
+    assert "質問3/9" in servers.say(sender, "はい")
+    step_out = servers.say(sender, "経理って何？")
     assert "経理はバックオフィスに属する職種です" in step_out and "質問3/9" in step_out
-    assert "質問4/9" in say(servers, sender, "はい")
+    assert "質問4/9" in servers.say(sender, "はい")
 
 
 def test_a_hanging_action_server_gets_an_apology_within_the_timeout(servers: RasaServers) -> None:
     sender = str(uuid.uuid4())
-    assert "人事・労務はバックオフィスに属する職種です" in say(servers, sender, "人事について教えて")
+    assert "人事・労務はバックオフィスに属する職種です" in servers.say(sender, "人事について教えて")
     servers.kill("actions", signal.SIGTERM)
     # Accepts connections (the kernel does, from the backlog) and never answers.
     with socket.socket() as hanging:
         hanging.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         hanging.bind(("127.0.0.1", servers.action_port))
         hanging.listen(16)
-        assert APOLOGY in say(servers, sender, "デメリットは？")
+        assert APOLOGY in servers.say(sender, "デメリットは？")
     servers.start_actions()
     # The topic (人事) survived the failed turn.
-    assert "人事・労務の大変なところ" in say(servers, sender, "デメリットは？")
+    assert "人事・労務の大変なところ" in servers.say(sender, "デメリットは？")
 
 
 # --- the Rasa server --------------------------------------------------------------------
@@ -114,17 +108,17 @@ def test_a_hanging_action_server_gets_an_apology_within_the_timeout(servers: Ras
 
 def test_rasa_server_killed_mid_diagnosis_continues_from_sqlite(servers: RasaServers) -> None:
     sender = str(uuid.uuid4())
-    assert "質問1/9" in say(servers, sender, "どんな仕事が合うかチェックしたい")
-    assert "質問2/9" in say(servers, sender, answer("strongly_agree"))
-    assert "質問3/9" in say(servers, sender, "目標があるとやる気が出ます")
+    assert "質問1/9" in servers.say(sender, "どんな仕事が合うかチェックしたい")
+    assert "質問2/9" in servers.say(sender, answer("strongly_agree"))
+    assert "質問3/9" in servers.say(sender, "目標があるとやる気が出ます")
 
     servers.kill("rasa", signal.SIGKILL)
     servers.start_rasa()
 
     for reply, expected in [("得意です", "質問4/9"), ("苦手です", "質問5/9"), ("あまり", "質問6/9"),
                             ("いいえ", "質問7/9"), ("はい", "質問8/9"), (answer("strongly_disagree"), "質問9/9")]:
-        assert expected in say(servers, sender, reply)
-    assert "あなたには、フロントオフィスの仕事が合っていそうです" in say(servers, sender, answer("disagree"))
+        assert expected in servers.say(sender, reply)
+    assert "あなたには、フロントオフィスの仕事が合っていそうです" in servers.say(sender, answer("disagree"))
 
 
 # --- malformed requests -------------------------------------------------------------------
@@ -241,10 +235,10 @@ def test_web_routes_refuse_bad_requests_with_a_4xx(servers: RasaServers, method:
 def test_an_over_long_message_is_refused_before_nlu_and_kept(servers: RasaServers) -> None:
     sender = str(uuid.uuid4())
     too_long = "経理の仕事について" + "あ" * LIMIT
-    reply = say(servers, sender, too_long)
+    reply = servers.say(sender, too_long)
     assert f"{LIMIT}文字以内" in reply
     at_the_limit = "経理の仕事内容は？" + "。" * (LIMIT - len("経理の仕事内容は？"))
-    assert "長すぎる" not in say(servers, sender, at_the_limit)
+    assert "長すぎる" not in servers.say(sender, at_the_limit)
 
     first, second = user_texts(servers, sender)
     # Kept as sent; NLU never saw it, so it has nothing but the guard's intent.
@@ -259,7 +253,7 @@ def test_an_over_long_message_is_refused_before_nlu_and_kept(servers: RasaServer
 
 def test_the_http_api_needs_the_token(servers: RasaServers) -> None:
     sender = str(uuid.uuid4())
-    say(servers, sender, "こんにちは")
+    servers.say(sender, "こんにちは")
     url = f"{servers.url}/conversations/{sender}/tracker"
     assert requests.get(url, timeout=30).status_code == 401
     assert requests.get(url, params={"token": "wrong"}, timeout=30).status_code == 401
@@ -348,7 +342,7 @@ slack_requests = st.one_of(
 
 def still_answers(servers: RasaServers) -> None:
     assert servers.processes["rasa"].poll() is None, "the Rasa server died"
-    assert "経理はバックオフィスに属する職種です" in say(servers, str(uuid.uuid4()), "経理って何？")
+    assert "経理はバックオフィスに属する職種です" in servers.say(str(uuid.uuid4()), "経理って何？")
 
 
 def test_fuzzed_rest_requests_never_get_a_5xx(servers: RasaServers) -> None:
