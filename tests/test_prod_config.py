@@ -175,12 +175,12 @@ def test_the_server_serves_the_built_bundle_of_its_channel() -> None:
 
 
 def test_the_production_credentials_use_the_websocket_web_chat() -> None:
-    from bot.prod.webchat import WebSocketWebChatInput
+    from bot.web.channel import WebSocketWebChatInput
 
     credentials = yaml.safe_load((ROOT / "bot" / "prod" / "credentials.yml").read_text(encoding="utf-8"))
 
-    assert "rest" in credentials and "bot.prod.webchat.WebSocketWebChatInput" in credentials
-    channel = WebSocketWebChatInput.from_credentials(credentials["bot.prod.webchat.WebSocketWebChatInput"])
+    assert "rest" in credentials and "bot.web.channel.WebSocketWebChatInput" in credentials
+    channel = WebSocketWebChatInput.from_credentials(credentials["bot.web.channel.WebSocketWebChatInput"])
     assert channel.websocket_only and channel.name() == "webchat" and channel.session_persistence
 
 

@@ -2,7 +2,7 @@
 
 ``python -m bot.web.build`` writes ``bot/web/dist/`` (git-ignored): the widget bundle without
 its Google Fonts import (the page loads nothing from elsewhere), and a second copy whose
-socket.io client connects over WebSocket straight away (``bot/prod/webchat.py`` says why).
+socket.io client connects over WebSocket straight away (``bot/web/channel.py (WebSocketWebChatInput)`` says why).
 The widget offers no option for either, so its bundle is edited; a bundle in which the text to
 edit is not found (an upgraded widget) stops the installation with a message, never a server.
 """

@@ -148,7 +148,7 @@ class WebChatBlueprint(SocketBlueprint):
 class WebChatInput(SocketIOInput):
     """Rasa's socket.io channel for the rasa-webchat widget, serving the widget's page too."""
 
-    # Long-polling needs every request of a session on one process; see bot/prod/webchat.py.
+    # Long-polling needs every request of a session on one process; see WebSocketWebChatInput.
     websocket_only = False
 
     @classmethod
@@ -187,3 +187,15 @@ class WebChatInput(SocketIOInput):
             return assets[name].serve(request)
 
         return webchat
+
+
+class WebSocketWebChatInput(WebChatInput):
+    """The web chat (same routes, same channel name) with the widget and the server on WebSocket only.
+
+    socket.io's long-polling sends each poll as its own HTTP request, and the session lives in the
+    memory of the process that opened it. The Sanic workers of one Rasa instance share one port,
+    so neither they nor nginx can keep a client's polls on one process; a WebSocket is one
+    connection, hence one process. Both profiles use it.
+    """
+
+    websocket_only = True
