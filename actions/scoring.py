@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 from actions.queries import Citations, Reply, sources_of
 from actions.statements import StatementReader, TraitReading
 from bot.knowledge.base import OFFICE_IDS, DiagnosisConfig, Fact, Knowledge, Role
+from bot.knowledge.constants import QUESTION_INTENT_PREFIX
 from bot.knowledge.text import fold
 
 SLOT_PREFIX = "diag_"
@@ -64,7 +65,6 @@ def _compact(text: str) -> str:
 CONTROL_INTENTS = frozenset({"stop_diagnosis", "restart_diagnosis", "go_back", "request_forget"})
 # A question about the knowledge interrupts the diagnosis: it is answered, then the
 # question is asked again.
-QUESTION_INTENT_PREFIX = "ask_"
 _QUOTED = re.compile(r"[『「\"](.+?)[』」\"]")
 _QUESTION_END = re.compile(r"(?:[?？]|(?:か|かな|の|って)[。.!！]*)$")
 

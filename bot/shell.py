@@ -23,11 +23,15 @@ import os
 import re
 import sys
 import time
-import unicodedata
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple, Union
+
+import requests
+
+from bot.knowledge.text import fold
+from bot.scripts.servers import answers, rest_replies
 
 # The client's own screen text. These are not the bot's answers (those come from the server,
 # from the domain responses in bot/domain/, like on every channel): they are this terminal
@@ -93,7 +97,7 @@ Step = Union[Send, OutOfRange, Quit, Skip]
 
 def normalize(text: str) -> str:
     """NFKC, lower case, without white space: how typed choices and exit words are compared."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+    return re.sub(r"\s+", "", fold(text))
 
 
 def choice_number(text: str) -> Optional[int]:
@@ -187,23 +191,15 @@ class RestClient:
     """One conversation over the REST channel (``/webhooks/rest/webhook``), as ``rasa shell`` has it."""
 
     def __init__(self, url: str, sender: str, timeout: float = REPLY_TIMEOUT_S) -> None:
-        import requests  # here, so that the tests of the pure functions need no HTTP library
-
         self._session = requests.Session()
-        self._error = requests.RequestException
-        self.webhook = url.rstrip("/") + "/webhooks/rest/webhook"
-        self.sender, self.timeout = sender, timeout
+        self.url, self.sender, self.timeout = url, sender, timeout
 
     def send(self, text: str) -> List[Mapping[str, Any]]:
         """The bot's messages in reply to ``text``."""
         try:
-            response = self._session.post(self.webhook, json={"sender": self.sender, "message": text},
-                                          timeout=self.timeout)
-            response.raise_for_status()
-            messages = response.json()
-        except (self._error, ValueError) as error:
+            return list(rest_replies(self.url, self.sender, text, self.timeout, self._session))
+        except (requests.RequestException, ValueError) as error:
             raise BotUnavailable(str(error)) from error
-        return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
 
 
 def _alive(pid: int) -> bool:
@@ -214,14 +210,6 @@ def _alive(pid: int) -> bool:
         return False
     return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
 
-
-def _answers(url: str) -> bool:
-    import requests
-
-    try:
-        return requests.get(url, timeout=1).ok
-    except requests.RequestException:
-        return False
 
 
 def wait_until_ready(urls: Sequence[str], pids: Sequence[int], timeout: float,
@@ -236,7 +224,7 @@ def wait_until_ready(urls: Sequence[str], pids: Sequence[int], timeout: float,
     while time.monotonic() - started < timeout:
         if not all(_alive(pid) for pid in pids):
             return None
-        if all(_answers(url) for url in urls):
+        if all(answers(url) for url in urls):
             elapsed = time.monotonic() - started
             status(ready.format(seconds=elapsed), True)
             return elapsed

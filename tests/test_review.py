@@ -523,3 +523,12 @@ def test_annotations_are_removed_before_comparing() -> None:
     from bot.review.training import plain
 
     assert plain("[経理](job)の[バックオフィス]{\"entity\": \"office\"}での  仕事") == "経理のバックオフィスでの 仕事"
+
+
+def test_the_names_the_review_looks_for_are_the_domains(domain: Any) -> None:
+    # A renamed response or intent would silently drop its messages from the report.
+    responses = (analysis.FALLBACK_RESPONSES | analysis.OUT_OF_SCOPE_RESPONSES | analysis.NOT_IN_ARTICLES_RESPONSES
+                 | analysis.EXPLAIN_RESPONSES | analysis.MORE_RESPONSES | {analysis.RESULT_OFFICE, analysis.RESULT_CLOSE})
+    assert responses <= set(domain["responses"]), responses - set(domain["responses"])
+    intents = analysis.OUT_OF_SCOPE_INTENTS | analysis.NOT_REPHRASABLE_INTENTS
+    assert intents <= set(domain["intents"]), intents - set(domain["intents"])

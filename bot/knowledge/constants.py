@@ -14,6 +14,10 @@ FORGET_ACTION = "action_forget_conversation"
 # scale, and the Slack channel drops extra buttons with a warning.
 MAX_BUTTONS = 5
 
+# Intents of questions about the knowledge (ask_role_overview …): while a diagnosis question is
+# open they are answered, not read as answers; the review counts them as topics.
+QUESTION_INTENT_PREFIX = "ask_"
+
 # Intents the InputGuard gives to input the classifiers cannot read, by the normaliser's flag.
 EMPTY_MESSAGE_INTENT = "empty_message"
 SYMBOLS_ONLY_INTENT = "symbols_only"

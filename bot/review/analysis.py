@@ -31,6 +31,14 @@ from typing import (
     Tuple,
 )
 
+from bot.knowledge.constants import (
+    EMPTY_MESSAGE_INTENT,
+    FORGET_ACTION,
+    QUESTION_INTENT_PREFIX,
+    SYMBOLS_ONLY_INTENT,
+    TOO_LONG_INTENT,
+)
+
 # Why a message counts as fallen through (the template gives each its Japanese label).
 FALLBACK = "fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -59,10 +67,8 @@ REPHRASE_WINDOW = 2
 NOT_REPHRASABLE_INTENTS = frozenset({
     "diagnosis_answer", "affirm", "deny", "continue_diagnosis", "stop_diagnosis", "restart_diagnosis",
     "go_back", "why_result", "more_results", "request_diagnosis", "greet", "goodbye", "thank",
-    "request_forget", "empty_message", "symbols_only", "message_too_long",
+    "request_forget", EMPTY_MESSAGE_INTENT, SYMBOLS_ONLY_INTENT, TOO_LONG_INTENT,
 })
-
-FORGET_ACTION = "action_forget_conversation"
 # The form asks its questions inside its own action: setting requested_slot is what says which
 # question was asked (no action_ask_* event is stored).
 REQUESTED_SLOT = "requested_slot"
@@ -72,7 +78,6 @@ EXPLAIN_RESPONSES = frozenset({"utter_diagnosis_explain_intro"})
 MORE_RESPONSES = frozenset({"utter_diagnosis_more", "utter_diagnosis_no_more"})
 # Entities of the domain (bot/domain/core.yml): knowledge roles, offices, and jobs it does not cover.
 TOPIC_ENTITIES = ("job", "office", "other_job")
-QUESTION_INTENT_PREFIX = "ask_"
 EXCERPT_CHARS = 90
 
 

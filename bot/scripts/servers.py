@@ -53,18 +53,26 @@ def answers(url: str) -> bool:
 REST_WEBHOOK = "/webhooks/rest/webhook"
 
 
-def rest_texts(url: str, sender: str, message: object, timeout: float = 60,
-               session: Optional[requests.Session] = None) -> List[str]:
-    """Sends one message to the REST channel at ``url``; the texts of the bot's replies.
+def rest_replies(url: str, sender: str, message: object, timeout: float = 60,
+                 session: Optional[requests.Session] = None) -> List[Dict[str, Any]]:
+    """Sends one message to the REST channel at ``url``; the bot's replies (text, buttons …).
 
     Raises:
-        requests.HTTPError: when the server does not answer 200.
+        requests.RequestException: when the server cannot be reached or does not answer 200.
+        ValueError: when the answer is not JSON.
 
     """
     response = (session or requests).post(f"{url.rstrip('/')}{REST_WEBHOOK}",
                                           json={"sender": sender, "message": message}, timeout=timeout)
     response.raise_for_status()
-    return [reply.get("text", "") for reply in response.json()]
+    replies = response.json()
+    return [reply for reply in replies if isinstance(reply, dict)] if isinstance(replies, list) else []
+
+
+def rest_texts(url: str, sender: str, message: object, timeout: float = 60,
+               session: Optional[requests.Session] = None) -> List[str]:
+    """The texts of the bot's replies to one REST message (see ``rest_replies``)."""
+    return [reply.get("text", "") for reply in rest_replies(url, sender, message, timeout, session)]
 
 
 def say(url: str, sender: str, message: object, timeout: float = 60,
